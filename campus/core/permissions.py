@@ -1,0 +1,147 @@
+"""Who may do what, in one place. Every view and service asks here.
+
+Roles: every account is an agent; "manager" is derived (the agent has active
+reports); coordinator, director and HR viewer are stored on the account.
+The director sees all a coordinator sees plus the school's settings and the
+audit log; the HR viewer reads reports and exports and writes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from campus.people.models import Agent, Department, Organisation, User
+
+# Line-management chains are short; the bound only guards against bad data.
+MAX_HIERARCHY_DEPTH = 30
+
+
+def _user(user: Any) -> User | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user  # type: ignore[no-any-return]
+
+
+def is_coordinator(user: Any) -> bool:
+    u = _user(user)
+    return u is not None and (u.is_coordinator or u.is_superuser)
+
+
+def is_director(user: Any) -> bool:
+    u = _user(user)
+    return u is not None and u.is_director
+
+
+def is_hr_viewer(user: Any) -> bool:
+    u = _user(user)
+    return u is not None and u.is_hr_viewer
+
+
+def is_manager(user: Any) -> bool:
+    """True when the user's agent has at least one active report."""
+    u = _user(user)
+    if u is None or u.agent_id is None:
+        return False
+    from campus.people.models import Agent
+
+    return Agent.objects.filter(manager_id=u.agent_id, is_active=True).exists()
+
+
+def manages(manager: Agent, agent: Agent) -> bool:
+    """True when `manager` is above `agent` in the line-management chain."""
+    from campus.people.models import Agent
+
+    current_id = agent.manager_id
+    seen: set[int] = set()
+    for _depth in range(MAX_HIERARCHY_DEPTH):
+        if current_id is None or current_id in seen:
+            return False
+        if current_id == manager.pk:
+            return True
+        seen.add(current_id)
+        current_id = (
+            Agent.objects.filter(pk=current_id).values_list("manager_id", flat=True).first()
+        )
+    return False
+
+
+# --- Agents -----------------------------------------------------------------
+
+
+def can_view_agent(user: Any, agent: Agent) -> bool:
+    """An agent sees their own record, a manager their team, the school everyone."""
+    u = _user(user)
+    if u is None:
+        return False
+    if is_coordinator(u) or is_hr_viewer(u):
+        return True
+    if u.agent_id is None:
+        return False
+    if u.agent_id == agent.pk:
+        return True
+    return manages(u.agent, agent)  # type: ignore[arg-type]
+
+
+def can_edit_agent(user: Any, agent: Agent | None = None) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_team(user: Any, manager: Agent) -> bool:
+    """A manager sees their own team (and sub-teams); the school sees every team."""
+    u = _user(user)
+    if u is None:
+        return False
+    if is_coordinator(u) or is_hr_viewer(u):
+        return True
+    if u.agent_id is None:
+        return False
+    return u.agent_id == manager.pk or manages(u.agent, manager)  # type: ignore[arg-type]
+
+
+def can_list_agents(user: Any) -> bool:
+    return is_coordinator(user) or is_hr_viewer(user)
+
+
+def can_import_agents(user: Any) -> bool:
+    return is_coordinator(user)
+
+
+def can_issue_first_signin_code(user: Any, agent: Agent | None = None) -> bool:
+    return is_coordinator(user)
+
+
+def can_manage_organisations(user: Any, organisation: Organisation | None = None) -> bool:
+    return is_coordinator(user)
+
+
+def can_manage_departments(user: Any, department: Department | None = None) -> bool:
+    return is_coordinator(user)
+
+
+def can_set_role(user: Any, target: User | None = None) -> bool:
+    """Roles are granted by the director only: they open every record of the school."""
+    return is_director(user)
+
+
+# --- The school -------------------------------------------------------------
+
+
+def can_view_reports(user: Any) -> bool:
+    return is_coordinator(user) or is_hr_viewer(user)
+
+
+def can_export(user: Any) -> bool:
+    return is_coordinator(user) or is_hr_viewer(user)
+
+
+def can_change_school_settings(user: Any) -> bool:
+    return is_director(user)
+
+
+def can_view_audit_log(user: Any) -> bool:
+    return is_director(user)
+
+
+def can_use_admin(user: Any) -> bool:
+    return is_director(user)

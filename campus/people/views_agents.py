@@ -1,0 +1,10 @@
+"""Placeholder: agent and team pages (being written)."""
+
+from django.http import HttpRequest, HttpResponse
+
+
+def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    return HttpResponse("todo")
+
+
+agent_list_view = agent_detail_view = my_team_view = team_view = _todo

@@ -1,0 +1,11 @@
+"""Top-level URLs. Each app owns its own urls module."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("campus.people.urls")),
+    path("", include("campus.core.urls")),
+]
