@@ -23,9 +23,13 @@ urlpatterns = [
     ),
     path("compte/", views_auth.account_view, name="account"),
     path("agents/<int:pk>/courrier/", views_auth.first_signin_letter_view, name="first_signin_letter"),
+    path("agents/courriers/", views_auth.first_signin_letters_view, name="first_signin_letters"),
     # Agents and teams (views_agents)
     path("agents/", views_agents.agent_list_view, name="agent_list"),
+    path("agents/nouveau/", views_agents.agent_create_view, name="agent_create"),
     path("agents/<int:pk>/", views_agents.agent_detail_view, name="agent_detail"),
+    path("agents/<int:pk>/modifier/", views_agents.agent_edit_view, name="agent_edit"),
+    path("agents/<int:pk>/role/", views_agents.agent_role_view, name="agent_role"),
     path("equipe/", views_agents.my_team_view, name="my_team"),
     path("agents/<int:pk>/equipe/", views_agents.team_view, name="team"),
     # HR import (views_import)

@@ -13,4 +13,4 @@ def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
 
 first_signin_view = password_reset_view = password_reset_done_view = _todo
 password_reset_confirm_view = password_reset_complete_view = account_view = _todo
-first_signin_letter_view = _todo
+first_signin_letter_view = first_signin_letters_view = _todo
