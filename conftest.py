@@ -32,8 +32,12 @@ def hr_viewer(db: None) -> User:
 def manager_with_team(db: None) -> tuple[User, list[User]]:
     """A manager's account and three accounts of their direct reports."""
     manager = UserFactory()
-    reports = [UserFactory(agent=AgentFactory(organisation=manager.agent.organisation,
-                                               manager=manager.agent)) for _ in range(3)]
+    reports = [
+        UserFactory(
+            agent=AgentFactory(organisation=manager.agent.organisation, manager=manager.agent)
+        )
+        for _ in range(3)
+    ]
     return manager, reports
 
 

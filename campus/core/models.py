@@ -55,7 +55,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

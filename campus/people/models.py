@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -42,7 +42,10 @@ class Department(models.Model):
     """A service or direction of an organisation; departments nest as a tree."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("structure"), on_delete=models.PROTECT, related_name="departments"
+        Organisation,
+        verbose_name=_("structure"),
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     parent = models.ForeignKey(
         "self",
@@ -178,9 +181,7 @@ class Agent(models.Model):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(
-        self, login: str, password: str | None = None, **extra: Any
-    ) -> User:
+    def create_user(self, login: str, password: str | None = None, **extra: Any) -> User:
         if not login:
             raise ValueError("A login is required.")
         email = extra.pop("email", None) or None
@@ -234,7 +235,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "login"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("compte")

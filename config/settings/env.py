@@ -51,7 +51,7 @@ def database_from_url(url: str) -> dict[str, Any]:
     (a transaction takes the write lock when it begins, so two sign-ups cannot
     both read a free seat and then fight over the upgrade) and a busy timeout.
     """
-    config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=0)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         name = config.get("NAME") or ""

@@ -11,7 +11,7 @@ from campus.people.models import Agent, Department, Organisation, User
 DEFAULT_PASSWORD = "motdepasse-de-test-1"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("code",)
@@ -21,7 +21,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = Organisation.Kind.COMMUNE
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -29,7 +29,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Service {n}")
 
 
-class AgentFactory(factory.django.DjangoModelFactory):
+class AgentFactory(factory.django.DjangoModelFactory[Agent]):
     class Meta:
         model = Agent
 
@@ -42,7 +42,7 @@ class AgentFactory(factory.django.DjangoModelFactory):
     status = Agent.Status.TITULAIRE
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """An account tied to a fresh agent; pass role=... for coordinators and others."""
 
     class Meta:

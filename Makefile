@@ -1,0 +1,63 @@
+# Campus — the two commands are `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format install install-dev migrate demo worker messages clean-db help
+
+help:
+	@echo "make run      install, migrate, load the demo school if empty, serve on http://$(HOST):$(PORT)"
+	@echo "make test     the whole test suite (SQLite; PostgreSQL and browser suites when available)"
+	@echo "make lint     ruff (lint + format check) and mypy"
+	@echo "make worker   run the background worker (mail) in the foreground"
+	@echo "make messages regenerate and compile the translation catalogues"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the pinned requirements change.
+$(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	touch $@ $(VENV)/.base-installed
+
+install: $(VENV)/.base-installed
+install-dev: $(VENV)/.dev-installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo --if-empty
+
+run: demo
+	@bash scripts/run-dev.sh $(HOST) $(PORT)
+
+worker: install
+	$(BIN)/python manage.py db_worker
+
+test: install-dev
+	@bash scripts/test.sh
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install-dev
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+clean-db:
+	rm -f var/campus.sqlite3 var/campus.sqlite3-wal var/campus.sqlite3-shm
