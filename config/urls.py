@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("catalogue/", include("campus.catalog.urls")),
+    path("programmation/", include("campus.scheduling.urls")),
     path("", include("campus.people.urls")),
     path("", include("campus.core.urls")),
 ]

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "campus.core",
     "campus.people",
+    "campus.catalog",
+    "campus.scheduling",
 ]
 
 MIDDLEWARE = [
