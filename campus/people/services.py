@@ -215,16 +215,22 @@ def user_set_role(*, actor: Any, user: User, role: str) -> User:
 
 
 def user_set_language(*, actor: Any, user: User, language: str) -> User:
-    if actor != user and not permissions.is_director(actor):
+    """Store the interface language the person chose; it follows them from device to device."""
+    is_self = (getattr(actor, "is_authenticated", False) and actor.is_active
+               and actor.pk == user.pk)
+    if not is_self and not permissions.is_director(actor):
         raise NotAllowed(_("Vous ne pouvez pas modifier ce compte."))
     if language not in {code for code, _name in settings.LANGUAGES}:
         raise DomainError(_("Langue non disponible."))
     with transaction.atomic():
-        before = user.language
-        user.language = language
-        user.save(update_fields=["language"])
-        audit_record(actor=actor, action="user.set_language", obj=user,
-                     changes={"language": {"before": before, "after": language}})
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = locked.language
+        if before != language:
+            locked.language = language
+            locked.save(update_fields=["language"])
+            audit_record(actor=actor, action="user.set_language", obj=locked,
+                         changes={"language": {"before": before, "after": language}})
+    user.language = language
     return user
 
 
@@ -252,14 +258,23 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
     """Issue a one-time code for the agent's first sign-in; earlier codes stop working."""
     _require(permissions.can_issue_first_signin_code(actor, agent),
              _("Vous ne pouvez pas éditer de code de première connexion."))
-    if not agent.is_active:
-        raise DomainError(_("Cet agent n'est plus actif."))
     with transaction.atomic():
+        # Re-read: the page that asked may be stale (agent deactivated in between).
+        agent = Agent.objects.select_related("organisation").get(pk=agent.pk)
+        if not agent.is_active:
+            raise DomainError(_("%(name)s n'est plus actif : aucun courrier ne peut être édité.")
+                              % {"name": agent.full_name})
         user = user_ensure_for_agent(actor=actor, agent=agent)
+        # Locking the account serialises two coordinators printing the same letter,
+        # so at most one code is ever live.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            raise DomainError(_("Le compte de %(name)s est désactivé : réactivez-le avant "
+                                "d'éditer un courrier.") % {"name": agent.full_name})
         now = timezone.now()
-        FirstSignInCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+        revoked = FirstSignInCode.objects.filter(
+            user=user, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
         clear = _new_code()
         code = FirstSignInCode.objects.create(
             user=user,
@@ -268,41 +283,63 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
             expires_at=now + datetime.timedelta(days=settings.CAMPUS_FIRST_SIGNIN_CODE_DAYS),
         )
         audit_record(actor=actor, action="first_signin_code.issue", obj=agent,
-                     changes={"expires_at": {"before": None, "after": code.expires_at}})
+                     changes={"code": {"before": None, "after": code.pk},
+                              "expires_at": {"before": None, "after": code.expires_at},
+                              "revoked_codes": {"before": None, "after": revoked}})
     return IssuedCode(code=code, clear_text=clear,
                       login_hint=matricule_login(agent.organisation.code, agent.matricule))
 
 
+def first_signin_code_issue_many(*, actor: Any, agents: list[Agent]) -> list[IssuedCode]:
+    """Issue codes for a printed batch: all or none, so every printed letter works."""
+    _require(permissions.can_issue_first_signin_code(actor),
+             _("Vous ne pouvez pas éditer de code de première connexion."))
+    with transaction.atomic():
+        return [first_signin_code_issue(actor=actor, agent=agent) for agent in agents]
+
+
 def first_signin_code_redeem(*, organisation_code: str, matricule: str, code: str,
                              new_password: str) -> User:
-    """Check the code, set the chosen password and burn the code. Raises DomainError."""
+    """Check the code, set the chosen password and burn the code. Raises DomainError.
+
+    Every failure about the code gives the same sentence, so the form reveals
+    neither which matricules exist nor which of them hold a live code. A weak
+    password is reported only after the code was accepted, and burns nothing.
+    """
     generic = _("Structure, matricule ou code incorrect, ou code expiré. "
                 "Demandez un nouveau courrier au coordinateur de l'école.")
+    code_ok = False
     with transaction.atomic():
         agent = (
             Agent.objects.select_related("organisation")
-            .filter(organisation__code__iexact=organisation_code.strip(),
-                    matricule__iexact=matricule.strip(), is_active=True)
+            .filter(organisation__code__iexact=(organisation_code or "").strip(),
+                    matricule__iexact=(matricule or "").strip(), is_active=True)
             .first()
         )
         user = User.objects.filter(agent=agent).first() if agent else None
-        if user is None or not user.is_active:
-            raise DomainError(generic)
-        candidate = (
-            FirstSignInCode.objects.select_for_update()
-            .filter(user=user, used_at__isnull=True, revoked_at__isnull=True)
-            .order_by("-created_at")
-            .first()
-        )
+        candidate = None
+        if user is not None and user.is_active:
+            candidate = (
+                FirstSignInCode.objects.select_for_update()
+                .filter(user=user, used_at__isnull=True, revoked_at__isnull=True)
+                .order_by("-created_at")
+                .first()
+            )
         now = timezone.now()
-        if candidate is None or not candidate.is_usable(now):
+        if user is None or candidate is None or not candidate.is_usable(now):
+            # Hash anyway: the response time must not tell a live code from none.
+            make_password(normalize_code(code))
             raise DomainError(generic)
         code_ok = check_password(normalize_code(code), candidate.code_hash)
         if not code_ok:
-            # Counted and committed before the error is raised, so guessing is bounded.
+            # Counted and committed before the error is raised, so guessing is bounded
+            # per code whatever the number of addresses the guesses come from.
             candidate.failed_attempts += 1
             if candidate.failed_attempts >= MAX_CODE_ATTEMPTS:
                 candidate.revoked_at = now
+                audit_record(actor=None, action="first_signin_code.revoke", obj=user,
+                             changes={"code": {"before": candidate.pk, "after": None}},
+                             message="too many wrong codes")
             candidate.save(update_fields=["failed_attempts", "revoked_at"])
         else:
             try:
@@ -313,7 +350,29 @@ def first_signin_code_redeem(*, organisation_code: str, matricule: str, code: st
             candidate.save(update_fields=["used_at"])
             user.set_password(new_password)
             user.save(update_fields=["password"])
-            audit_record(actor=user, action="first_signin_code.redeem", obj=user)
+            audit_record(actor=user, action="first_signin_code.redeem", obj=user,
+                         changes={"code": {"before": candidate.pk, "after": None}})
     if not code_ok:
         raise DomainError(generic)
     return user
+
+
+# --- Roles from the agent's page ------------------------------------------------
+
+
+def agent_set_role(*, actor: Any, agent: Agent, role: str) -> User:
+    """Give the agent's account a role, creating the account first when the agent has none."""
+    _require(permissions.can_set_role(actor), _("Seule la direction de l'école attribue les rôles."))
+    if role not in User.Role.values:
+        raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
+    if getattr(actor, "agent_id", None) == agent.pk:
+        # Otherwise the only director could demote themselves and lock the school out.
+        raise DomainError(
+            _("Vous ne pouvez pas modifier votre propre rôle : demandez-le à une autre "
+              "personne de la direction de l'école.")
+        )
+    if not agent.is_active:
+        raise DomainError(_("Cet agent n'est plus actif."))
+    with transaction.atomic():
+        user = user_ensure_for_agent(actor=actor, agent=agent)
+        return user_set_role(actor=actor, user=user, role=role)
