@@ -30,6 +30,11 @@ urlpatterns = [
     path("agents/<int:pk>/", views_agents.agent_detail_view, name="agent_detail"),
     path("agents/<int:pk>/modifier/", views_agents.agent_edit_view, name="agent_edit"),
     path("agents/<int:pk>/role/", views_agents.agent_role_view, name="agent_role"),
+    path(
+        "agents/<int:pk>/desactiver/",
+        views_agents.agent_deactivate_view,
+        name="agent_deactivate",
+    ),
     path("equipe/", views_agents.my_team_view, name="my_team"),
     path("agents/<int:pk>/equipe/", views_agents.team_view, name="team"),
     # HR import (views_import)

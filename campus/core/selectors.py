@@ -1,0 +1,266 @@
+"""Reads for the shell pages: the home page panels and the audit-log browser."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import AuditEntry
+
+AUDIT_PAGE_SIZE = 50
+
+# Readable names of the actions services record; unknown codes are shown as they are.
+ACTION_LABELS: dict[str, Any] = {
+    "organisation.create": gettext_lazy("Création d'une structure"),
+    "department.create": gettext_lazy("Création d'un service"),
+    "agent.create": gettext_lazy("Création d'un agent"),
+    "agent.update": gettext_lazy("Modification d'un agent"),
+    "agent.deactivate": gettext_lazy("Départ d'un agent"),
+    "user.create": gettext_lazy("Création d'un compte"),
+    "user.set_role": gettext_lazy("Changement de rôle"),
+    "user.set_language": gettext_lazy("Changement de langue"),
+    "first_signin_code.issue": gettext_lazy("Courrier de première connexion"),
+    "first_signin_code.redeem": gettext_lazy("Première connexion"),
+    "first_signin_code.revoke": gettext_lazy("Code de première connexion révoqué"),
+    "agents.import": gettext_lazy("Import du fichier RH"),
+}
+
+
+# --- Home page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolOverview:
+    """The coordinator's panel: who is there, and who still cannot sign in."""
+
+    organisations: list[Any]
+    without_email_never_signed_in: int
+
+
+def school_overview() -> SchoolOverview:
+    from campus.people.models import Agent, Organisation
+
+    organisations = list(
+        Organisation.objects.filter(is_active=True)
+        .annotate(active_agents=Count("agents", filter=Q(agents__is_active=True)))
+        .order_by("name")
+    )
+    waiting = (
+        Agent.objects.filter(is_active=True, email="")
+        .filter(Q(user__isnull=True) | Q(user__last_login__isnull=True))
+        .count()
+    )
+    return SchoolOverview(organisations=organisations, without_email_never_signed_in=waiting)
+
+
+# --- Audit log ----------------------------------------------------------------
+
+
+def audit_entries(
+    *,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    obj: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Entries matching the filters, newest first. Dates are days in the school's time zone."""
+    qs = AuditEntry.objects.all()
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if actor:
+        qs = qs.filter(actor_label__icontains=actor)
+    if obj:
+        qs = qs.filter(Q(object_label__icontains=obj) | Q(object_id=obj))
+    if date_from:
+        qs = qs.filter(created_at__gte=_start_of_day(date_from))
+    if date_to:
+        qs = qs.filter(created_at__lt=_start_of_day(date_to + datetime.timedelta(days=1)))
+    return qs.order_by("-created_at", "-id")
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def _model_for(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def object_type_label(object_type: str) -> str:
+    model = _model_for(object_type)
+    if model is None:
+        return object_type
+    label = str(model._meta.verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def audit_filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(actions, object types) present in the log, labelled, in two queries."""
+    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    types = (
+        AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+    )
+    action_choices = sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1])
+    type_choices = sorted(((t, object_type_label(t)) for t in types if t), key=lambda c: c[1])
+    return action_choices, type_choices
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    entry: AuditEntry
+    action_label: str
+    object_type_label: str
+    object_url: str
+    changes: list[ChangeRow]
+
+
+def _field(model: type[models.Model] | None, name: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _raw_changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) triples; tolerant of entries not written by `audit.diff`."""
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    triples = []
+    for name, value in changes.items():
+        if isinstance(value, dict) and set(value) <= {"before", "after"}:
+            triples.append((name, value.get("before"), value.get("after")))
+        else:
+            triples.append((name, None, value))
+    return triples
+
+
+def _related_labels(entries: Sequence[AuditEntry]) -> dict[type[models.Model], dict[str, str]]:
+    """Labels of the objects that changed foreign keys point to: one query per related model."""
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for entry in entries:
+        model = _model_for(entry.object_type)
+        for name, before, after in _raw_changes(entry):
+            field = _field(model, name)
+            if _is_foreign_key(field):
+                wanted[field.related_model].update(v for v in (before, after) if v is not None)
+    user_model = get_user_model()
+    labels: dict[type[models.Model], dict[str, str]] = {}
+    for related, ids in wanted.items():
+        manager = related._default_manager
+        # An account's label is its agent's name: fetch both at once.
+        qs = manager.select_related("agent") if related is user_model else manager.all()
+        labels[related] = {str(pk): str(obj) for pk, obj in qs.in_bulk(list(ids)).items()}
+    return labels
+
+
+def _is_foreign_key(field: Any) -> bool:
+    return bool(
+        field is not None
+        and getattr(field, "concrete", False)
+        and field.is_relation
+        and (field.many_to_one or field.one_to_one)
+    )
+
+
+def _looks_like_moment(value: Any) -> bool:
+    # ISO timestamps written by audit._jsonable for fields the log cannot map to a model.
+    return isinstance(value, str) and len(value) >= 19 and value[10:11] == "T"
+
+
+def _format_moment(value: Any) -> str:
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def _format_value(field: Any, value: Any, labels: dict[type[models.Model], dict[str, str]]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if field is None:
+        return _format_moment(value) if _looks_like_moment(value) else str(value)
+    if _is_foreign_key(field):
+        return labels.get(field.related_model, {}).get(str(value), f"n° {value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        return _format_moment(value)
+    if isinstance(field, models.DateField):
+        try:
+            return formats.date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def _object_url(entry: AuditEntry) -> str:
+    if entry.object_type == "people.agent" and entry.object_id.isdigit():
+        return reverse("people:agent_detail", args=[int(entry.object_id)])
+    return ""
+
+
+def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
+    """Entries ready to read: labelled actions and before → after values in words."""
+    entries = list(entries)
+    labels = _related_labels(entries)
+    rows = []
+    for entry in entries:
+        model = _model_for(entry.object_type)
+        changes = []
+        for name, before, after in _raw_changes(entry):
+            field = _field(model, name)
+            label = str(field.verbose_name) if field is not None else name
+            changes.append(
+                ChangeRow(
+                    label=label[:1].upper() + label[1:],
+                    before=_format_value(field, before, labels),
+                    after=_format_value(field, after, labels),
+                )
+            )
+        rows.append(
+            AuditRow(
+                entry=entry,
+                action_label=action_label(entry.action),
+                object_type_label=object_type_label(entry.object_type),
+                object_url=_object_url(entry),
+                changes=changes,
+            )
+        )
+    return rows
