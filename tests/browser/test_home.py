@@ -16,9 +16,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def sign_in_with_email(page: Any, user: User) -> None:
     page.goto(page.base_url + "/connexion/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.locator("form:has(input[type=email])").get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
-    page.locator("form:has(input[type=email])").get_by_role("button").click()
+    form = page.locator("form:has(input[name=method][value=email])")
+    form.get_by_label("Adresse e-mail").fill(user.email)
+    form.get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
+    form.get_by_role("button").click()
+    page.wait_for_load_state()
+
+
+def sign_in_with_matricule(page: Any, user: User) -> None:
+    page.goto(page.base_url + "/connexion/")
+    form = page.locator("form:has(input[name=method][value=matricule])")
+    form.get_by_label("Structure").select_option(value=user.agent.organisation.code)
+    form.get_by_label("Matricule").fill(user.agent.matricule)
+    form.get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
+    form.get_by_role("button").click()
     page.wait_for_load_state()
 
 
@@ -28,6 +39,15 @@ def test_coordinator_signs_in_and_home_is_accessible(page: Any) -> None:
     assert page.url.rstrip("/") == page.base_url.rstrip("/")
     assert page.locator("h1").count() == 1
     assert coordinator.agent.first_name in page.content()
+    assert axe_serious_violations(page) == []
+
+
+def test_agent_without_email_signs_in_with_matricule(page: Any) -> None:
+    agent = AgentFactory(email="")
+    user = UserFactory(agent=agent, login=f"{agent.organisation.code}/{agent.matricule}".lower())
+    sign_in_with_matricule(page, user)
+    assert page.url.rstrip("/") == page.base_url.rstrip("/")
+    assert agent.first_name in page.content()
     assert axe_serious_violations(page) == []
 
 
