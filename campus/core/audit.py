@@ -48,6 +48,35 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
     }
 
 
+def audit_entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    object_label: str | None = None,
+    changes: dict[str, Any] | None = None,
+    message: str = "",
+) -> AuditEntry:
+    """An unsaved entry, as `audit_record` writes it; bulk writers use `audit_record_many`."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+        object_label = str(obj) if object_label is None else object_label
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry(
+        actor=actor_user,
+        actor_label=str(actor_user) if actor_user is not None else "système",
+        action=action,
+        object_type=object_type or "",
+        object_id="" if object_id is None else str(object_id),
+        object_label=(object_label or "")[:255],
+        changes=_jsonable(changes or {}),
+        message=message,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -60,18 +89,23 @@ def audit_record(
     message: str = "",
 ) -> AuditEntry:
     """Append one audit entry. `actor` is a user, or None for the system."""
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = obj.pk if object_id is None else object_id
-        object_label = str(obj) if object_label is None else object_label
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
-        actor=actor_user,
-        actor_label=str(actor_user) if actor_user is not None else "système",
+    entry = audit_entry(
+        actor=actor,
         action=action,
-        object_type=object_type or "",
-        object_id=str(object_id or ""),
-        object_label=(object_label or "")[:255],
-        changes=_jsonable(changes or {}),
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label,
+        changes=changes,
         message=message,
     )
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Append many entries built by `audit_entry` in a few queries (bulk imports).
+
+    Call it inside the same transaction as the changes the entries record.
+    """
+    return AuditEntry.objects.bulk_create(list(entries), batch_size=500)
