@@ -147,6 +147,9 @@ def agent_update(*, actor: Any, agent: Agent, **fields: Any) -> Agent:
         changes = diff(before, snapshot(agent, AGENT_FIELDS))
         if changes:
             agent.save()
+            if "is_active" in changes:
+                # The account follows the agent: a returning agent can sign in again.
+                User.objects.filter(agent=agent).update(is_active=agent.is_active)
             audit_record(actor=actor, action="agent.update", obj=agent, changes=changes)
     return agent
 
@@ -158,6 +161,11 @@ def agent_deactivate(*, actor: Any, agent: Agent, departure_date: datetime.date 
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
         before = snapshot(agent, ["is_active", "departure_date"])
+        if departure_date is not None and agent.arrival_date and departure_date < agent.arrival_date:
+            raise DomainError(
+                _("La date de départ ne peut pas précéder la date d'arrivée (%(date)s).")
+                % {"date": agent.arrival_date.strftime("%d/%m/%Y")}
+            )
         agent.is_active = False
         if departure_date is not None:
             agent.departure_date = departure_date
