@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append((_("Mon profil"), reverse("people:agent_detail", args=[user.agent_id])))
         if permissions.is_manager(user):
             entries.append((_("Mon équipe"), reverse("people:my_team")))
+    entries.append((_("Catalogue"), reverse("catalog:catalogue")))
     if permissions.can_list_agents(user):
         entries.append((_("Agents"), reverse("people:agent_list")))
     if permissions.can_import_agents(user):
@@ -39,10 +40,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if permissions.can_use_admin(user):
         entries.append((_("Administration"), reverse("admin:index")))
     entries.append((_("Mon compte"), reverse("people:account")))
-    path = request.path
-    home = reverse("core:home")
-    context["nav_items"] = [
-        NavItem(label, url, current=(path == url) if url == home else path.startswith(url))
-        for label, url in entries
-    ]
+    if permissions.can_issue_first_signin_code(user):
+        entries.insert(-1, (_("Courriers"), reverse("people:first_signin_letters")))
+    context["nav_items"] = _mark_current(entries, request.path)
     return context
+
+
+def _mark_current(entries: list[tuple[str, str]], path: str) -> list[NavItem]:
+    """Only the most specific entry matching the path is current (/agents/import/ is not "Agents")."""
+    matches = [url for _label, url in entries if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
+    return [NavItem(label, url, current=(url == current)) for label, url in entries]
