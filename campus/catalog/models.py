@@ -132,6 +132,10 @@ class Course(models.Model):
         choices=TrainingType.choices,
         default=TrainingType.IMPROVEMENT,
     )
+    # Unaccented lower-case copy of the searchable texts (title, summary, objectives,
+    # content, programme and theme names), kept up to date by the catalogue services:
+    # one `icontains` then matches "écrit" and "ECRIT" alike on SQLite and PostgreSQL.
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,3 +151,15 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def duration_label(self) -> str:
+        """The usual duration as people say it: "45 min", "2 h", "1 h 30"."""
+        hours, minutes = divmod(self.usual_duration_minutes, 60)
+        if not hours:
+            return f"{minutes} min"
+        return f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.audience == self.Audience.RESTRICTED

@@ -124,6 +124,14 @@ def can_set_role(user: Any, target: User | None = None) -> bool:
     return is_director(user)
 
 
+# --- Catalogue --------------------------------------------------------------
+
+
+def can_manage_catalog(user: Any) -> bool:
+    """Programmes, themes and courses (drafts included) are the coordinators' business."""
+    return is_coordinator(user)
+
+
 # --- The school -------------------------------------------------------------
 
 
@@ -145,3 +153,24 @@ def can_view_audit_log(user: Any) -> bool:
 
 def can_use_admin(user: Any) -> bool:
     return is_director(user)
+
+
+# --- Programming (scheduling) -------------------------------------------------
+
+
+def can_manage_sessions(user: Any) -> bool:
+    """Programming sessions, rooms and series is the coordinators' job."""
+    return is_coordinator(user)
+
+
+def can_view_trainer_sessions(user: Any, agent: Agent) -> bool:
+    """A trainer sees the sessions they run; the school sees everyone's."""
+    u = _user(user)
+    if u is None:
+        return False
+    return is_coordinator(u) or (u.agent_id is not None and u.agent_id == agent.pk)
+
+
+def can_view_month_programme(user: Any) -> bool:
+    """The printed month programme is pinned on boards: every signed-in person may read it."""
+    return _user(user) is not None
