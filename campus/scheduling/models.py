@@ -201,3 +201,6 @@ class ConflictOverride(models.Model):
     class Meta:
         verbose_name = _("conflit accepté")
         verbose_name_plural = _("conflits acceptés")
+
+    def __str__(self) -> str:
+        return self.detail or f"{self.kind} #{self.other_session_id}"

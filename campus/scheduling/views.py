@@ -1,0 +1,559 @@
+"""Programming pages: calendar, sessions, series, rooms, month programme, trainer's sessions."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from campus.core import permissions
+from campus.core.exceptions import DomainError, NotAllowed
+from campus.people.models import Agent
+
+from . import calendar_grid, selectors, services
+from .conflicts import ConflictError
+from .forms import (
+    CalendarFilterForm,
+    CancelForm,
+    DuplicateForm,
+    RoomForm,
+    SeriesForm,
+    SessionForm,
+    VenueForm,
+    kept_part_forms,
+    part_formset,
+    trainer_lines,
+)
+from .models import Room, TrainingSession, Venue
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not permissions.can_manage_sessions(request.user):
+        raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
+
+
+def _session_or_404(pk: int) -> TrainingSession:
+    try:
+        return selectors.session_detail(pk)
+    except TrainingSession.DoesNotExist as exc:
+        raise Http404(_("Aucune session ne correspond à cette adresse.")) from exc
+
+
+def _show_warnings(request: HttpRequest, warnings: list[str]) -> None:
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+def _refuse(form: Any, exc: DomainError) -> bool:
+    """Put the refusal on the form; True when it was a conflict (the override box appears)."""
+    form.add_error(None, exc.message)
+    return isinstance(exc, ConflictError)
+
+
+def _parts_from(formset: Any) -> list[services.PartInput]:
+    parts = []
+    for form in kept_part_forms(formset):
+        data = form.cleaned_data
+        parts.append(
+            services.PartInput(
+                date=data["date"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                room=data.get("room"),
+                location_note=data.get("location_note") or "",
+                part_id=data.get("part_id"),
+            )
+        )
+    return parts
+
+
+def _session_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "capacity": data["capacity"],
+        "trainers": data["trainers"],
+        "min_participants": data.get("min_participants") or 0,
+        "registration_opens_at": data.get("registration_opens_at"),
+        "registration_closes_at": data.get("registration_closes_at"),
+        "cancellation_deadline": data.get("cancellation_deadline"),
+        "title_suffix": data.get("title_suffix") or "",
+        "external_speaker": data.get("external_speaker") or "",
+        "notes": data.get("notes") or "",
+        "override_conflicts": bool(data.get("override_conflicts")),
+    }
+
+
+def _initial_for_course(course_id: str) -> dict[str, Any]:
+    """?formation=<id> (a link from the catalogue) preselects the course and its usual trainers."""
+    if not course_id.isdigit():
+        return {}
+    course = selectors.course_with_default_trainers(int(course_id))
+    if course is None:
+        return {}
+    return {
+        "course": course.pk,
+        "trainers": trainer_lines(list(course.default_trainers.all())),
+    }
+
+
+# --- Calendar -----------------------------------------------------------------
+
+
+def _calendar_filters(request: HttpRequest) -> tuple[CalendarFilterForm, int | None, int | None]:
+    rooms, trainers = selectors.calendar_filter_choices()
+    data = {k: request.GET[k] for k in ("salle", "animateur") if k in request.GET}
+    form = CalendarFilterForm(data or None, rooms=rooms, trainers=trainers)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data.get("salle"), form.cleaned_data.get("animateur")
+    if form.is_bound:
+        messages.error(request, _("Filtre inconnu : le calendrier est affiché sans filtre."))
+    return form, None, None
+
+
+def _filter_query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    for key in ("mois", "semaine"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@login_required
+@require_safe
+def calendar_view(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    today = timezone.localdate()
+    parsed = calendar_grid.parse_month(request.GET.get("mois"), today)
+    if parsed is None:
+        messages.error(
+            request, _("Mois illisible (attendu AAAA-MM) : le mois en cours est affiché.")
+        )
+        parsed = (today.year, today.month)
+    year, month = parsed
+    form, room_id, trainer_id = _calendar_filters(request)
+    start, end = selectors.month_bounds(year, month)
+    parts = selectors.calendar_parts(start=start, end=end, room_id=room_id, trainer_id=trainer_id)
+    previous, following = calendar_grid.neighbour_months(year, month)
+    return render(
+        request,
+        "scheduling/calendar_month.html",
+        {
+            "form": form,
+            "month_start": start,
+            "weeks": calendar_grid.month_weeks(year, month, parts, today),
+            "parts_count": len(parts),
+            "previous": previous,
+            "following": following,
+            # The week link lands on this week when it is in the month shown, else on its first week.
+            "week_of_month": calendar_grid.week_key(
+                today if today.replace(day=1) == start else start
+            ),
+            "filter_query": _filter_query(request),
+        },
+    )
+
+
+@login_required
+@require_safe
+def calendar_week_view(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    today = timezone.localdate()
+    parsed = calendar_grid.parse_week(request.GET.get("semaine"), today)
+    if parsed is None:
+        messages.error(
+            request, _("Semaine illisible (attendu AAAA-Wnn) : la semaine en cours est affichée.")
+        )
+        iso = today.isocalendar()
+        parsed = (iso.year, iso.week)
+    monday, next_monday = selectors.week_bounds(*parsed)
+    form, room_id, trainer_id = _calendar_filters(request)
+    parts = selectors.calendar_parts(
+        start=monday, end=next_monday, room_id=room_id, trainer_id=trainer_id
+    )
+    return render(
+        request,
+        "scheduling/calendar_week.html",
+        {
+            "form": form,
+            "monday": monday,
+            "sunday": next_monday - datetime.timedelta(days=1),
+            "week_number": parsed[1],
+            "week_value": calendar_grid.week_key(monday),
+            "days": calendar_grid.week_days(monday, parts, today),
+            "parts_count": len(parts),
+            "previous": calendar_grid.week_key(monday - datetime.timedelta(days=7)),
+            "following": calendar_grid.week_key(next_monday),
+            "month": calendar_grid.month_key(monday.year, monday.month),
+            "filter_query": _filter_query(request),
+        },
+    )
+
+
+# --- Sessions -----------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session_or_404(pk)
+    parts = list(session.parts.all())
+    return render(
+        request,
+        "scheduling/session_detail.html",
+        {
+            "session": session,
+            "parts": parts,
+            "trainers": list(session.trainers.all()),
+            "overrides": list(session.conflict_overrides.all()),
+            "warnings": services.capacity_warnings(session.capacity, [p.room for p in parts]),
+            "is_draft": session.status == TrainingSession.Status.DRAFT,
+            "can_edit": session.status != TrainingSession.Status.CANCELLED,
+            "can_cancel": session.status
+            in (TrainingSession.Status.DRAFT, TrainingSession.Status.OPEN),
+            "month": calendar_grid.month_key(parts[0].date.year, parts[0].date.month)
+            if parts
+            else "",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_create_view(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    conflict = False
+    if request.method == "POST":
+        form = SessionForm(request.POST)
+        formset = part_formset(data=request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                result = services.session_create(
+                    actor=request.user,
+                    course=form.cleaned_data["course"],
+                    parts=_parts_from(formset),
+                    **_session_kwargs(form.cleaned_data),
+                )
+            except DomainError as exc:
+                conflict = _refuse(form, exc)
+            else:
+                _show_warnings(request, result.warnings)
+                messages.success(request, _("Session programmée (brouillon)."))
+                return redirect("scheduling:session_detail", pk=result.session.pk)
+    else:
+        form = SessionForm(initial=_initial_for_course(request.GET.get("formation", "")))
+        formset = part_formset(extra_rows=3)
+    return render(
+        request,
+        "scheduling/session_form.html",
+        {"form": form, "formset": formset, "conflict": conflict, "session": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session_or_404(pk)
+    if session.status == TrainingSession.Status.CANCELLED:
+        messages.error(request, _("Une session annulée ne peut plus être modifiée."))
+        return redirect("scheduling:session_detail", pk=session.pk)
+    conflict = False
+    if request.method == "POST":
+        form = SessionForm(request.POST)
+        formset = part_formset(data=request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                result = services.session_update(
+                    actor=request.user,
+                    session=session,
+                    course=form.cleaned_data["course"],
+                    parts=_parts_from(formset),
+                    **_session_kwargs(form.cleaned_data),
+                )
+            except DomainError as exc:
+                conflict = _refuse(form, exc)
+            else:
+                _show_warnings(request, result.warnings)
+                messages.success(request, _("Session modifiée."))
+                return redirect("scheduling:session_detail", pk=session.pk)
+    else:
+        trainers = list(session.trainers.all())
+        form = SessionForm(
+            initial={
+                "course": session.course_id,
+                "title_suffix": session.title_suffix,
+                "trainers": trainer_lines(trainers),
+                "external_speaker": session.external_speaker,
+                "capacity": session.capacity,
+                "min_participants": session.min_participants,
+                "registration_opens_at": session.registration_opens_at,
+                "registration_closes_at": session.registration_closes_at,
+                "cancellation_deadline": session.cancellation_deadline,
+                "notes": session.notes,
+            }
+        )
+        formset = part_formset(
+            initial=[
+                {
+                    "part_id": p.pk,
+                    "date": p.date,
+                    "start_time": p.start_time,
+                    "end_time": p.end_time,
+                    "room": p.room_id,
+                    "location_note": p.location_note,
+                }
+                for p in session.parts.all()
+            ],
+            extra_rows=1,
+        )
+    return render(
+        request,
+        "scheduling/session_form.html",
+        {"form": form, "formset": formset, "conflict": conflict, "session": session},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_duplicate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session_or_404(pk)
+    conflict = False
+    form = DuplicateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.session_duplicate(
+                actor=request.user,
+                session=session,
+                new_date=form.cleaned_data["new_date"],
+                override_conflicts=form.cleaned_data["override_conflicts"],
+            )
+        except DomainError as exc:
+            conflict = _refuse(form, exc)
+        else:
+            _show_warnings(request, result.warnings)
+            messages.success(request, _("Session dupliquée (brouillon)."))
+            return redirect("scheduling:session_detail", pk=result.session.pk)
+    return render(
+        request,
+        "scheduling/session_duplicate.html",
+        {"form": form, "session": session, "conflict": conflict},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = _session_or_404(pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(
+                actor=request.user, session=session, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("Session annulée."))
+            return redirect("scheduling:session_detail", pk=session.pk)
+    return render(request, "scheduling/session_cancel.html", {"form": form, "session": session})
+
+
+@login_required
+@require_POST
+def session_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    session = get_object_or_404(TrainingSession, pk=pk)
+    try:
+        services.session_open(actor=request.user, session=session)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Session publiée : elle figure au programme."))
+    return redirect("scheduling:session_detail", pk=session.pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def series_create_view(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    conflict = False
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.session_series_create(
+                actor=request.user,
+                course=data["course"],
+                frequency=data["frequency"],
+                interval=data["interval"],
+                weekday=data["weekday"],
+                monthly_rule=form.monthly_rule(),
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                skip_dates=data["skip_dates"],
+                room=data.get("room"),
+                location_note=data.get("location_note") or "",
+                trainers=data["trainers"],
+                capacity=data["capacity"],
+                min_participants=data.get("min_participants") or 0,
+                registration_opens_days_before=data.get("registration_opens_days_before"),
+                registration_closes_hours_before=data.get("registration_closes_hours_before"),
+                cancellation_hours_before=data.get("cancellation_hours_before"),
+                title_suffix=data.get("title_suffix") or "",
+                publish=data["publish"],
+                override_conflicts=data["override_conflicts"],
+            )
+        except DomainError as exc:
+            conflict = _refuse(form, exc)
+        else:
+            _show_warnings(request, result.warnings)
+            count = len(result.sessions)
+            messages.success(
+                request,
+                _("Série programmée : %(count)s sessions.") % {"count": count},
+            )
+            first = result.sessions[0].starts_at
+            assert first is not None
+            local = timezone.localtime(first)
+            url = reverse("scheduling:calendar")
+            return redirect(f"{url}?mois={calendar_grid.month_key(local.year, local.month)}")
+    return render(request, "scheduling/series_form.html", {"form": form, "conflict": conflict})
+
+
+# --- Venues and rooms ---------------------------------------------------------
+
+
+@login_required
+@require_safe
+def room_list_view(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return render(request, "scheduling/room_list.html", {"venues": selectors.venues_with_rooms()})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def venue_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_manager(request)
+    venue = get_object_or_404(Venue, pk=pk) if pk is not None else None
+    initial = (
+        {"name": venue.name, "address": venue.address, "access_notes": venue.access_notes}
+        if venue
+        else None
+    )
+    form = VenueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if venue is None:
+                services.venue_create(actor=request.user, **form.cleaned_data)
+            else:
+                services.venue_update(actor=request.user, venue=venue, **form.cleaned_data)
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("Lieu enregistré."))
+            return redirect("scheduling:room_list")
+    return render(request, "scheduling/venue_form.html", {"form": form, "venue": venue})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def room_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_manager(request)
+    room = get_object_or_404(Room.objects.select_related("venue"), pk=pk) if pk else None
+    initial: dict[str, Any] | None = None
+    if room is not None:
+        initial = {
+            "venue": room.venue_id,
+            "name": room.name,
+            "capacity": room.capacity,
+            "step_free_access": room.step_free_access,
+            "equipment": room.equipment,
+            "is_active": room.is_active,
+        }
+    elif request.GET.get("lieu", "").isdigit():
+        initial = {"venue": int(request.GET["lieu"])}
+    form = RoomForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if room is None:
+                services.room_create(actor=request.user, **form.cleaned_data)
+            else:
+                services.room_update(actor=request.user, room=room, **form.cleaned_data)
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("Salle enregistrée."))
+            return redirect("scheduling:room_list")
+    return render(request, "scheduling/room_form.html", {"form": form, "room": room})
+
+
+# --- Pages beyond the coordinators ----------------------------------------------
+
+
+@login_required
+@require_safe
+def month_programme_view(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_month_programme(request.user):
+        raise NotAllowed(_("Connectez-vous pour consulter le programme."))
+    today = timezone.localdate()
+    parsed = calendar_grid.parse_month(request.GET.get("mois"), today)
+    if parsed is None:
+        messages.error(
+            request, _("Mois illisible (attendu AAAA-MM) : le mois en cours est affiché.")
+        )
+        parsed = (today.year, today.month)
+    year, month = parsed
+    parts = selectors.month_programme(year, month)
+    days = [d for week in calendar_grid.month_weeks(year, month, parts, today) for d in week]
+    previous, following = calendar_grid.neighbour_months(year, month)
+    return render(
+        request,
+        "scheduling/month_programme.html",
+        {
+            "month_start": selectors.month_bounds(year, month)[0],
+            "days": [d for d in days if d.in_range and d.parts],
+            "previous": previous,
+            "following": following,
+        },
+    )
+
+
+@login_required
+@require_safe
+def trainer_sessions_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    agent_param = request.GET.get("agent")
+    agent: Agent | None
+    if agent_param:
+        if not agent_param.isdigit():
+            raise Http404(_("Aucun agent ne correspond à cette adresse."))
+        agent = get_object_or_404(Agent, pk=int(agent_param))
+    else:
+        agent = getattr(user, "agent", None)
+    if agent is None:
+        return render(request, "scheduling/trainer_sessions.html", {"agent": None})
+    if not permissions.can_view_trainer_sessions(user, agent):
+        raise NotAllowed(_("Vous ne pouvez consulter que vos propres animations."))
+    upcoming, past = selectors.trainer_sessions(agent, now=timezone.now())
+    return render(
+        request,
+        "scheduling/trainer_sessions.html",
+        {
+            "agent": agent,
+            "is_self": getattr(user, "agent_id", None) == agent.pk,
+            "upcoming": upcoming,
+            "past": past,
+            "can_manage": permissions.can_manage_sessions(user),
+        },
+    )
