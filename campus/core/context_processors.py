@@ -31,6 +31,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if permissions.is_manager(user):
             entries.append((_("Mon équipe"), reverse("people:my_team")))
     entries.append((_("Catalogue"), reverse("catalog:catalogue")))
+    entries.append((_("Programme du mois"), reverse("scheduling:month_programme")))
+    if user.agent_id is not None:
+        # Every agent may teach; the page says so when they have no session yet.
+        entries.append((_("Mes animations"), reverse("scheduling:trainer_sessions")))
+    if permissions.can_manage_sessions(user):
+        entries.append((_("Programmation"), reverse("scheduling:calendar")))
+    if permissions.can_manage_catalog(user):
+        entries.append((_("Gestion du catalogue"), reverse("catalog:manage")))
     if permissions.can_list_agents(user):
         entries.append((_("Agents"), reverse("people:agent_list")))
     if permissions.can_import_agents(user):

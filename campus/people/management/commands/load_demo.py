@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import random
+
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from campus.people.models import Agent
+from campus.scheduling.demo import load_demo_programming
 
 from campus.people.demo import (
     DEFAULT_SEED,
@@ -77,6 +83,27 @@ class Command(BaseCommand):
                 _("L'école de démonstration est déjà à jour : rien à changer (%(seconds).1f s).")
                 % {"seconds": result.seconds}
             )
+        if not result.skipped:
+            self._load_programming(seed=options["seed"])
         self.stdout.write("")
         self.stdout.write(_("Identifiants de démonstration :"))
         self.stdout.write(format_logins_table(demo_logins()))
+
+    def _load_programming(self, *, seed: int) -> None:
+        """A school year of sessions around today, so the demo looks alive whenever it runs."""
+        active = Agent.objects.filter(is_active=True).order_by("organisation__code", "matricule")
+        rng = random.Random(seed)
+        # The peer-to-peer school has about 23 regular agent-trainers, mostly with e-mail.
+        candidates = list(active.exclude(email="").filter(category__in=["A", "B"]))
+        trainers = rng.sample(candidates, k=min(23, len(candidates)))
+        managers = list(active.filter(is_manager_position=True)[:20])
+        counts = load_demo_programming(
+            rng=rng, today=timezone.localdate(), trainers=trainers, managers=managers
+        )
+        if counts.get("skipped"):
+            self.stdout.write(_("Programmation de démonstration déjà présente."))
+        else:
+            self.stdout.write(
+                _("Programmation de démonstration : %(sessions)s sessions.")
+                % {"sessions": counts.get("sessions", "?")}
+            )
