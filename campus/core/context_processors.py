@@ -56,6 +56,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 def _mark_current(entries: list[tuple[str, str]], path: str) -> list[NavItem]:
     """Only the most specific entry matching the path is current (/agents/import/ is not "Agents")."""
-    matches = [url for _label, url in entries if path == url or (url != "/" and path.startswith(url))]
+    matches = [
+        url for _label, url in entries if path == url or (url != "/" and path.startswith(url))
+    ]
     current = max(matches, key=len) if matches else None
     return [NavItem(label, url, current=(url == current)) for label, url in entries]

@@ -80,18 +80,28 @@ def _check_manager_chain(agent: Agent, manager: Agent | None) -> None:
 def organisation_create(
     *, actor: Any, name: str, code: str, kind: str = Organisation.Kind.COMMUNE
 ) -> Organisation:
-    _require(permissions.can_manage_organisations(actor), _("Vous ne pouvez pas créer de structure."))
+    _require(
+        permissions.can_manage_organisations(actor), _("Vous ne pouvez pas créer de structure.")
+    )
     with transaction.atomic():
         if Organisation.objects.filter(code__iexact=code).exists():
             raise DomainError(_("Le code « %(code)s » est déjà utilisé.") % {"code": code})
         org = Organisation.objects.create(name=name, code=code, kind=kind)
-        audit_record(actor=actor, action="organisation.create", obj=org,
-                     changes=diff({}, snapshot(org, ["name", "code", "kind"])))
+        audit_record(
+            actor=actor,
+            action="organisation.create",
+            obj=org,
+            changes=diff({}, snapshot(org, ["name", "code", "kind"])),
+        )
     return org
 
 
 def department_create(
-    *, actor: Any, organisation: Organisation, name: str, parent: Department | None = None,
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    parent: Department | None = None,
     code: str = "",
 ) -> Department:
     _require(permissions.can_manage_departments(actor), _("Vous ne pouvez pas créer de service."))
@@ -101,16 +111,27 @@ def department_create(
         dept = Department.objects.create(
             organisation=organisation, name=name, parent=parent, code=code
         )
-        audit_record(actor=actor, action="department.create", obj=dept,
-                     changes=diff({}, snapshot(dept, ["organisation", "parent", "name", "code"])))
+        audit_record(
+            actor=actor,
+            action="department.create",
+            obj=dept,
+            changes=diff({}, snapshot(dept, ["organisation", "parent", "name", "code"])),
+        )
     return dept
 
 
 # --- Agents -------------------------------------------------------------------
 
 
-def agent_create(*, actor: Any, organisation: Organisation, matricule: str, last_name: str,
-                 first_name: str, **fields: Any) -> Agent:
+def agent_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    matricule: str,
+    last_name: str,
+    first_name: str,
+    **fields: Any,
+) -> Agent:
     _require(permissions.can_edit_agent(actor), _("Vous ne pouvez pas créer d'agent."))
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
@@ -121,13 +142,22 @@ def agent_create(*, actor: Any, organisation: Organisation, matricule: str, last
                 _("Le matricule %(matricule)s existe déjà dans %(org)s.")
                 % {"matricule": matricule, "org": organisation}
             )
-        agent = Agent(organisation=organisation, matricule=matricule, last_name=last_name,
-                      first_name=first_name, **fields)
+        agent = Agent(
+            organisation=organisation,
+            matricule=matricule,
+            last_name=last_name,
+            first_name=first_name,
+            **fields,
+        )
         _check_manager_chain(agent, agent.manager)
         agent.full_clean()
         agent.save()
-        audit_record(actor=actor, action="agent.create", obj=agent,
-                     changes=diff({}, snapshot(agent, AGENT_FIELDS)))
+        audit_record(
+            actor=actor,
+            action="agent.create",
+            obj=agent,
+            changes=diff({}, snapshot(agent, AGENT_FIELDS)),
+        )
     return agent
 
 
@@ -154,14 +184,19 @@ def agent_update(*, actor: Any, agent: Agent, **fields: Any) -> Agent:
     return agent
 
 
-def agent_deactivate(*, actor: Any, agent: Agent, departure_date: datetime.date | None = None,
-                     reason: str = "") -> Agent:
+def agent_deactivate(
+    *, actor: Any, agent: Agent, departure_date: datetime.date | None = None, reason: str = ""
+) -> Agent:
     """Departed agents are deactivated, never deleted: their training record stays."""
     _require(permissions.can_edit_agent(actor, agent), _("Vous ne pouvez pas modifier cet agent."))
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
         before = snapshot(agent, ["is_active", "departure_date"])
-        if departure_date is not None and agent.arrival_date and departure_date < agent.arrival_date:
+        if (
+            departure_date is not None
+            and agent.arrival_date
+            and departure_date < agent.arrival_date
+        ):
             raise DomainError(
                 _("La date de départ ne peut pas précéder la date d'arrivée (%(date)s).")
                 % {"date": agent.arrival_date.strftime("%d/%m/%Y")}
@@ -171,9 +206,13 @@ def agent_deactivate(*, actor: Any, agent: Agent, departure_date: datetime.date 
             agent.departure_date = departure_date
         agent.save(update_fields=["is_active", "departure_date", "updated_at"])
         User.objects.filter(agent=agent).update(is_active=False)
-        audit_record(actor=actor, action="agent.deactivate", obj=agent,
-                     changes=diff(before, snapshot(agent, ["is_active", "departure_date"])),
-                     message=reason)
+        audit_record(
+            actor=actor,
+            action="agent.deactivate",
+            obj=agent,
+            changes=diff(before, snapshot(agent, ["is_active", "departure_date"])),
+            message=reason,
+        )
     return agent
 
 
@@ -202,13 +241,20 @@ def user_ensure_for_agent(*, actor: Any, agent: Agent) -> User:
             ) from exc
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        audit_record(actor=actor, action="user.create", obj=user,
-                     changes={"login": {"before": None, "after": login}})
+        audit_record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            changes={"login": {"before": None, "after": login}},
+        )
     return user
 
 
 def user_set_role(*, actor: Any, user: User, role: str) -> User:
-    _require(permissions.can_set_role(actor, user), _("Seule la direction de l'école attribue les rôles."))
+    _require(
+        permissions.can_set_role(actor, user),
+        _("Seule la direction de l'école attribue les rôles."),
+    )
     if role not in User.Role.values:
         raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
     with transaction.atomic():
@@ -217,15 +263,18 @@ def user_set_role(*, actor: Any, user: User, role: str) -> User:
         if before != role:
             user.role = role
             user.save(update_fields=["role"])
-            audit_record(actor=actor, action="user.set_role", obj=user,
-                         changes={"role": {"before": before, "after": role}})
+            audit_record(
+                actor=actor,
+                action="user.set_role",
+                obj=user,
+                changes={"role": {"before": before, "after": role}},
+            )
     return user
 
 
 def user_set_language(*, actor: Any, user: User, language: str) -> User:
     """Store the interface language the person chose; it follows them from device to device."""
-    is_self = (getattr(actor, "is_authenticated", False) and actor.is_active
-               and actor.pk == user.pk)
+    is_self = getattr(actor, "is_authenticated", False) and actor.is_active and actor.pk == user.pk
     if not is_self and not permissions.is_director(actor):
         raise NotAllowed(_("Vous ne pouvez pas modifier ce compte."))
     if language not in {code for code, _name in settings.LANGUAGES}:
@@ -236,8 +285,12 @@ def user_set_language(*, actor: Any, user: User, language: str) -> User:
         if before != language:
             locked.language = language
             locked.save(update_fields=["language"])
-            audit_record(actor=actor, action="user.set_language", obj=locked,
-                         changes={"language": {"before": before, "after": language}})
+            audit_record(
+                actor=actor,
+                action="user.set_language",
+                obj=locked,
+                changes={"language": {"before": before, "after": language}},
+            )
     user.language = language
     return user
 
@@ -264,21 +317,27 @@ def normalize_code(code: str) -> str:
 
 def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
     """Issue a one-time code for the agent's first sign-in; earlier codes stop working."""
-    _require(permissions.can_issue_first_signin_code(actor, agent),
-             _("Vous ne pouvez pas éditer de code de première connexion."))
+    _require(
+        permissions.can_issue_first_signin_code(actor, agent),
+        _("Vous ne pouvez pas éditer de code de première connexion."),
+    )
     with transaction.atomic():
         # Re-read: the page that asked may be stale (agent deactivated in between).
         agent = Agent.objects.select_related("organisation").get(pk=agent.pk)
         if not agent.is_active:
-            raise DomainError(_("%(name)s n'est plus actif : aucun courrier ne peut être édité.")
-                              % {"name": agent.full_name})
+            raise DomainError(
+                _("%(name)s n'est plus actif : aucun courrier ne peut être édité.")
+                % {"name": agent.full_name}
+            )
         user = user_ensure_for_agent(actor=actor, agent=agent)
         # Locking the account serialises two coordinators printing the same letter,
         # so at most one code is ever live.
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.is_active:
-            raise DomainError(_("Le compte de %(name)s est désactivé : réactivez-le avant "
-                                "d'éditer un courrier.") % {"name": agent.full_name})
+            raise DomainError(
+                _("Le compte de %(name)s est désactivé : réactivez-le avant d'éditer un courrier.")
+                % {"name": agent.full_name}
+            )
         now = timezone.now()
         revoked = FirstSignInCode.objects.filter(
             user=user, used_at__isnull=True, revoked_at__isnull=True
@@ -290,38 +349,55 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             expires_at=now + datetime.timedelta(days=settings.CAMPUS_FIRST_SIGNIN_CODE_DAYS),
         )
-        audit_record(actor=actor, action="first_signin_code.issue", obj=agent,
-                     changes={"code": {"before": None, "after": code.pk},
-                              "expires_at": {"before": None, "after": code.expires_at},
-                              "revoked_codes": {"before": None, "after": revoked}})
-    return IssuedCode(code=code, clear_text=clear,
-                      login_hint=matricule_login(agent.organisation.code, agent.matricule))
+        audit_record(
+            actor=actor,
+            action="first_signin_code.issue",
+            obj=agent,
+            changes={
+                "code": {"before": None, "after": code.pk},
+                "expires_at": {"before": None, "after": code.expires_at},
+                "revoked_codes": {"before": None, "after": revoked},
+            },
+        )
+    return IssuedCode(
+        code=code,
+        clear_text=clear,
+        login_hint=matricule_login(agent.organisation.code, agent.matricule),
+    )
 
 
 def first_signin_code_issue_many(*, actor: Any, agents: list[Agent]) -> list[IssuedCode]:
     """Issue codes for a printed batch: all or none, so every printed letter works."""
-    _require(permissions.can_issue_first_signin_code(actor),
-             _("Vous ne pouvez pas éditer de code de première connexion."))
+    _require(
+        permissions.can_issue_first_signin_code(actor),
+        _("Vous ne pouvez pas éditer de code de première connexion."),
+    )
     with transaction.atomic():
         return [first_signin_code_issue(actor=actor, agent=agent) for agent in agents]
 
 
-def first_signin_code_redeem(*, organisation_code: str, matricule: str, code: str,
-                             new_password: str) -> User:
+def first_signin_code_redeem(
+    *, organisation_code: str, matricule: str, code: str, new_password: str
+) -> User:
     """Check the code, set the chosen password and burn the code. Raises DomainError.
 
     Every failure about the code gives the same sentence, so the form reveals
     neither which matricules exist nor which of them hold a live code. A weak
     password is reported only after the code was accepted, and burns nothing.
     """
-    generic = _("Structure, matricule ou code incorrect, ou code expiré. "
-                "Demandez un nouveau courrier au coordinateur de l'école.")
+    generic = _(
+        "Structure, matricule ou code incorrect, ou code expiré. "
+        "Demandez un nouveau courrier au coordinateur de l'école."
+    )
     code_ok = False
     with transaction.atomic():
         agent = (
             Agent.objects.select_related("organisation")
-            .filter(organisation__code__iexact=(organisation_code or "").strip(),
-                    matricule__iexact=(matricule or "").strip(), is_active=True)
+            .filter(
+                organisation__code__iexact=(organisation_code or "").strip(),
+                matricule__iexact=(matricule or "").strip(),
+                is_active=True,
+            )
             .first()
         )
         user = User.objects.filter(agent=agent).first() if agent else None
@@ -345,9 +421,13 @@ def first_signin_code_redeem(*, organisation_code: str, matricule: str, code: st
             candidate.failed_attempts += 1
             if candidate.failed_attempts >= MAX_CODE_ATTEMPTS:
                 candidate.revoked_at = now
-                audit_record(actor=None, action="first_signin_code.revoke", obj=user,
-                             changes={"code": {"before": candidate.pk, "after": None}},
-                             message="too many wrong codes")
+                audit_record(
+                    actor=None,
+                    action="first_signin_code.revoke",
+                    obj=user,
+                    changes={"code": {"before": candidate.pk, "after": None}},
+                    message="too many wrong codes",
+                )
             candidate.save(update_fields=["failed_attempts", "revoked_at"])
         else:
             try:
@@ -358,8 +438,12 @@ def first_signin_code_redeem(*, organisation_code: str, matricule: str, code: st
             candidate.save(update_fields=["used_at"])
             user.set_password(new_password)
             user.save(update_fields=["password"])
-            audit_record(actor=user, action="first_signin_code.redeem", obj=user,
-                         changes={"code": {"before": candidate.pk, "after": None}})
+            audit_record(
+                actor=user,
+                action="first_signin_code.redeem",
+                obj=user,
+                changes={"code": {"before": candidate.pk, "after": None}},
+            )
     if not code_ok:
         raise DomainError(generic)
     return user
@@ -370,14 +454,18 @@ def first_signin_code_redeem(*, organisation_code: str, matricule: str, code: st
 
 def agent_set_role(*, actor: Any, agent: Agent, role: str) -> User:
     """Give the agent's account a role, creating the account first when the agent has none."""
-    _require(permissions.can_set_role(actor), _("Seule la direction de l'école attribue les rôles."))
+    _require(
+        permissions.can_set_role(actor), _("Seule la direction de l'école attribue les rôles.")
+    )
     if role not in User.Role.values:
         raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
     if getattr(actor, "agent_id", None) == agent.pk:
         # Otherwise the only director could demote themselves and lock the school out.
         raise DomainError(
-            _("Vous ne pouvez pas modifier votre propre rôle : demandez-le à une autre "
-              "personne de la direction de l'école.")
+            _(
+                "Vous ne pouvez pas modifier votre propre rôle : demandez-le à une autre "
+                "personne de la direction de l'école."
+            )
         )
     if not agent.is_active:
         raise DomainError(_("Cet agent n'est plus actif."))

@@ -22,7 +22,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("compte/", views_auth.account_view, name="account"),
-    path("agents/<int:pk>/courrier/", views_auth.first_signin_letter_view, name="first_signin_letter"),
+    path(
+        "agents/<int:pk>/courrier/", views_auth.first_signin_letter_view, name="first_signin_letter"
+    ),
     path("agents/courriers/", views_auth.first_signin_letters_view, name="first_signin_letters"),
     # Agents and teams (views_agents)
     path("agents/", views_agents.agent_list_view, name="agent_list"),

@@ -37,7 +37,9 @@ class AgentFactory(factory.django.DjangoModelFactory[Agent]):
     matricule = factory.Sequence(lambda n: f"M{n:05d}")
     last_name = factory.Faker("last_name", locale="fr_FR")
     first_name = factory.Faker("first_name", locale="fr_FR")
-    email = factory.LazyAttribute(lambda a: f"{a.matricule.lower()}@{a.organisation.code}.example.fr")
+    email = factory.LazyAttribute(
+        lambda a: f"{a.matricule.lower()}@{a.organisation.code}.example.fr"
+    )
     category = Agent.Category.C
     status = Agent.Status.TITULAIRE
 
@@ -51,15 +53,19 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
     agent = factory.SubFactory(AgentFactory)
     login = factory.LazyAttribute(
-        lambda u: (u.agent.email or f"{u.agent.organisation.code}/{u.agent.matricule}").lower()
-        if u.agent
-        else f"user{id(u)}@example.fr"
+        lambda u: (
+            (u.agent.email or f"{u.agent.organisation.code}/{u.agent.matricule}").lower()
+            if u.agent
+            else f"user{id(u)}@example.fr"
+        )
     )
-    email = factory.LazyAttribute(lambda u: u.agent.email.lower() if u.agent and u.agent.email else None)
+    email = factory.LazyAttribute(
+        lambda u: u.agent.email.lower() if u.agent and u.agent.email else None
+    )
     role = User.Role.AGENT
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def password(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         obj.set_password(extracted or DEFAULT_PASSWORD)
         if create:
             obj.save(update_fields=["password"])

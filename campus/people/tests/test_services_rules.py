@@ -5,7 +5,7 @@ import pytest
 from campus.core.exceptions import DomainError
 from campus.core.models import AuditEntry
 from campus.people import services
-from campus.people.models import Agent, User
+from campus.people.models import Agent
 from campus.people.tests.factories import AgentFactory, UserFactory
 
 

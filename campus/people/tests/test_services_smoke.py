@@ -8,8 +8,9 @@ from campus.people.models import Agent
 @pytest.mark.django_db
 def test_agent_create_writes_audit_row(coordinator):
     org = coordinator.agent.organisation
-    agent = services.agent_create(actor=coordinator, organisation=org, matricule="X1",
-                                  last_name="Durand", first_name="Léa")
+    agent = services.agent_create(
+        actor=coordinator, organisation=org, matricule="X1", last_name="Durand", first_name="Léa"
+    )
     assert Agent.objects.filter(pk=agent.pk).exists()
     entry = AuditEntry.objects.get(action="agent.create", object_id=str(agent.pk))
     assert entry.actor == coordinator

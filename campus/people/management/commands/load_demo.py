@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import random
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from campus.people.models import Agent
-from campus.scheduling.demo import load_demo_programming
 
 from campus.people.demo import (
     DEFAULT_SEED,
@@ -20,6 +16,8 @@ from campus.people.demo import (
     demo_logins,
     format_logins_table,
 )
+from campus.people.models import Agent
+from campus.scheduling.demo import load_demo_programming
 
 
 class Command(BaseCommand):
