@@ -66,3 +66,46 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
+
+
+class SchoolSettings(models.Model):
+    """The school's own rules, edited by its director. One row (pk=1)."""
+
+    class WaitlistPolicy(models.TextChoices):
+        ARRIVAL = "arrival", _("Ordre d'arrivée")
+        PRIORITY = (
+            "priority",
+            _(
+                "Priorités : inscriptions obligatoires, puis agents n'ayant jamais suivi "
+                "la formation, puis ordre d'arrivée"
+            ),
+        )
+
+    waitlist_policy = models.CharField(
+        _("ordre de la liste d'attente"),
+        max_length=12,
+        choices=WaitlistPolicy.choices,
+        default=WaitlistPolicy.ARRIVAL,
+    )
+    default_offer_hours = models.PositiveIntegerField(
+        _("durée d'une place proposée (heures)"), default=24
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("réglages de l'école")
+        verbose_name_plural = _("réglages de l'école")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="school_settings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(default_offer_hours__gt=0), name="school_offer_hours_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> SchoolSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj

@@ -174,3 +174,67 @@ def can_view_trainer_sessions(user: Any, agent: Agent) -> bool:
 def can_view_month_programme(user: Any) -> bool:
     """The printed month programme is pinned on boards: every signed-in person may read it."""
     return _user(user) is not None
+
+
+# --- Registrations and attendance ---------------------------------------------
+
+
+def _agent_of(user: Any) -> Agent | None:
+    u = _user(user)
+    return None if u is None else u.agent
+
+
+def can_register(user: Any, agent: Agent) -> bool:
+    """An agent signs themselves up; a manager their team; the coordinator anyone."""
+    u = _user(user)
+    if u is None or not agent.is_active:
+        return False
+    if is_coordinator(u):
+        return True
+    own = _agent_of(u)
+    if own is None:
+        return False
+    return own.pk == agent.pk or manages(own, agent)
+
+
+def can_make_mandatory(user: Any) -> bool:
+    return is_coordinator(user)
+
+
+def can_cancel_registration(user: Any, agent: Agent) -> bool:
+    """Whose registration a person may try to cancel; the rules decide if it is still possible."""
+    u = _user(user)
+    if u is None:
+        return False
+    if is_coordinator(u):
+        return True
+    own = _agent_of(u)
+    return own is not None and (own.pk == agent.pk or manages(own, agent))
+
+
+def can_decide_approval(user: Any, agent: Agent) -> bool:
+    """The line manager (or one above) approves or declines; the coordinator may too."""
+    u = _user(user)
+    if u is None:
+        return False
+    if is_coordinator(u):
+        return True
+    own = _agent_of(u)
+    return own is not None and own.pk != agent.pk and manages(own, agent)
+
+
+def is_session_trainer(user: Any, session: Any) -> bool:
+    own = _agent_of(user)
+    return own is not None and session.trainers.filter(pk=own.pk).exists()
+
+
+def can_view_session_registrations(user: Any, session: Any) -> bool:
+    return is_coordinator(user) or is_hr_viewer(user) or is_session_trainer(user, session)
+
+
+def can_mark_attendance(user: Any, session: Any) -> bool:
+    return is_coordinator(user) or is_session_trainer(user, session)
+
+
+def can_close_attendance(user: Any, session: Any) -> bool:
+    return can_mark_attendance(user, session)

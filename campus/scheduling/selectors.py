@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 
 from campus.catalog.models import Course
 from campus.people.models import Agent
@@ -16,10 +16,22 @@ from .models import ConflictOverride, Room, SessionPart, TrainingSession, Venue
 def seats_taken_expression() -> models.Expression:
     """Seats in use by a session: the one definition every page and service shares.
 
-    Until registrations exist no seat is taken; the registrations app replaces
-    this with a subquery counting confirmed registrations.
+    Confirmed registrations use a seat, and so does a seat offered to the next
+    agent on the waitlist while the offer runs. Requests awaiting a manager and
+    the waitlist do not.
     """
-    return models.Value(0, output_field=models.IntegerField())
+    from campus.registrations.models import Registration
+
+    taken = (
+        Registration.objects.filter(
+            session=models.OuterRef("pk"), state__in=Registration.SEAT_STATES
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=models.Count("id"))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(taken, output_field=models.IntegerField()), models.Value(0))
 
 
 def with_seats_left(queryset: models.QuerySet[TrainingSession]) -> models.QuerySet[TrainingSession]:

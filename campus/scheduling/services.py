@@ -31,6 +31,7 @@ from campus.core import permissions
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.people.models import Agent
+from campus.registrations import services as registration_services
 
 from . import recurrence
 from .conflicts import Conflict, ConflictError, Slot, find_conflicts
@@ -559,6 +560,11 @@ def session_update(
             _new_parts(session, [p for p in parts if p.part_id is None])
         )
         session.save()
+        if capacity != before.get("capacity"):
+            # Refuses a capacity below the seats in use; new seats go to the waitlist.
+            registration_services.on_capacity_changed(
+                actor=actor, session=session, new_capacity=capacity
+            )
         session.trainers.set(trainers)
         changes = diff(before, _session_snapshot(session, trainers, parts))
         if changes:
@@ -584,6 +590,7 @@ def session_open(
             raise DomainError(_("Cette session a déjà commencé : elle ne peut plus être publiée."))
         session.status = TrainingSession.Status.OPEN
         session.save(update_fields=["status", "updated_at"])
+        registration_services.on_session_opened(actor=actor, session=session)
         audit_record(
             actor=actor,
             action="session.open",
@@ -616,6 +623,7 @@ def session_cancel(*, actor: Any, session: TrainingSession, reason: str) -> Trai
             changes={"status": {"before": before, "after": "cancelled"}},
             message=reason,
         )
+        registration_services.on_session_cancelled(actor=actor, session=session, reason=reason)
         # NOTIFICATIONS HOOK: when the notifications app lands, queue the cancellation
         # notice to every registrant here, with transaction.on_commit(...), so that no
         # mail leaves for a cancellation that was rolled back.

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "campus.people",
     "campus.catalog",
     "campus.scheduling",
+    "campus.registrations",
 ]
 
 MIDDLEWARE = [

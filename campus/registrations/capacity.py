@@ -1,0 +1,231 @@
+"""Seats: the one place that counts them, locks them, and hands them to the waitlist.
+
+Every service that uses or frees a seat opens `locked_session(...)`: one
+transaction, the session row locked before anything is counted (SELECT ... FOR
+UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction mode already takes
+the database write lock at BEGIN), then the count, then the write. One lock
+per transaction, taken before the check, as pretix does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campus.core.models import SchoolSettings
+from campus.scheduling.models import TrainingSession
+
+from .models import Attendance, Registration, RegistrationEvent, SessionRegistrationSettings
+
+State = Registration.State
+
+# Test-only switch: the concurrency test's control run turns the lock off to
+# prove that the race is real (the count is then read outside the transaction).
+LOCKING_ENABLED = True
+# Widens the race window in the control run only.
+UNLOCKED_DELAY_S = 0.0
+
+
+def seats_used(session_id: int) -> int:
+    return Registration.objects.filter(
+        session_id=session_id, state__in=Registration.SEAT_STATES
+    ).count()
+
+
+def session_settings(session: TrainingSession) -> SessionRegistrationSettings:
+    obj, _created = SessionRegistrationSettings.objects.get_or_create(
+        session=session,
+        defaults={"offer_hours": SchoolSettings.current().default_offer_hours},
+    )
+    return obj
+
+
+@dataclass
+class LockedSession:
+    """A session whose row is locked for the current transaction, with its seat count."""
+
+    session: TrainingSession
+    options: SessionRegistrationSettings
+    used: int
+    now: datetime.datetime
+    changed: list[Registration] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return max(0, self.session.capacity - self.used)
+
+    @property
+    def offer_mode(self) -> bool:
+        return self.options.waitlist_mode == SessionRegistrationSettings.Mode.OFFER
+
+
+@contextmanager
+def locked_session(
+    session_id: int, *, now: datetime.datetime | None = None
+) -> Iterator[LockedSession]:
+    """Open the transaction, lock the session, count its seats; yield them."""
+    now = now or timezone.now()
+    if not LOCKING_ENABLED:
+        used = seats_used(session_id)  # read before any lock: the race the lock prevents
+        if UNLOCKED_DELAY_S:
+            time.sleep(UNLOCKED_DELAY_S)
+        with transaction.atomic():
+            session = TrainingSession.objects.select_related("course").get(pk=session_id)
+            yield LockedSession(session, session_settings(session), used, now)
+        return
+    with transaction.atomic():
+        session = (
+            TrainingSession.objects.select_for_update(of=("self",))
+            .select_related("course")
+            .get(pk=session_id)
+        )
+        yield LockedSession(session, session_settings(session), seats_used(session_id), now)
+
+
+# --- The waitlist order ------------------------------------------------------
+
+
+def waitlist_queryset(
+    session: TrainingSession, *, policy: str | None = None
+) -> models.QuerySet[Registration]:
+    """The waitlisted registrations of a session, in the order seats are handed out.
+
+    Arrival order, unless the school chose the priority policy: mandatory
+    registrations first, then agents who never attended this course, then arrival.
+    This is the only place that orders a waitlist.
+    """
+    policy = policy or SchoolSettings.current().waitlist_policy
+    qs = Registration.objects.filter(session=session, state=State.WAITLISTED).select_related(
+        "agent"
+    )
+    if policy == SchoolSettings.WaitlistPolicy.PRIORITY:
+        attended = Attendance.objects.filter(
+            registration__agent=OuterRef("agent"),
+            registration__session__course=session.course_id,
+            status=Attendance.Status.PRESENT,
+        )
+        return qs.annotate(has_attended=Exists(attended)).order_by(
+            "-is_mandatory", "has_attended", "queued_at", "id"
+        )
+    return qs.order_by("queued_at", "id")
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based position on the waitlist, or None when not waitlisted."""
+    if registration.state != State.WAITLISTED:
+        return None
+    ids = list(waitlist_queryset(registration.session).values_list("id", flat=True))
+    return ids.index(registration.pk) + 1 if registration.pk in ids else None
+
+
+# --- Moves that happen under the lock --------------------------------------------
+
+
+def transition(
+    locked: LockedSession,
+    registration: Registration,
+    to_state: str,
+    *,
+    actor: Any,
+    reason: str = "",
+    offer_expires_at: datetime.datetime | None = None,
+) -> Registration:
+    """Change a registration's state and append the history row. Caller holds the lock."""
+    from_state = registration.state
+    if from_state in Registration.SEAT_STATES and to_state not in Registration.SEAT_STATES:
+        locked.used -= 1
+    if from_state not in Registration.SEAT_STATES and to_state in Registration.SEAT_STATES:
+        locked.used += 1
+    registration.state = to_state
+    registration.offer_expires_at = offer_expires_at if to_state == State.OFFERED else None
+    registration.save(update_fields=["state", "offer_expires_at", "updated_at"])
+    RegistrationEvent.objects.create(
+        registration=registration,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+    locked.changed.append(registration)
+    return registration
+
+
+def expire_offers(locked: LockedSession, *, actor: Any = None) -> None:
+    """Offers past their deadline pass on to the next agent."""
+    stale = Registration.objects.filter(
+        session=locked.session, state=State.OFFERED, offer_expires_at__lte=locked.now
+    )
+    for registration in stale:
+        transition(
+            locked,
+            registration,
+            State.CANCELLED,
+            actor=None,
+            reason=_("Place proposée non acceptée à temps."),
+        )
+
+
+def fill_free_seats(locked: LockedSession, *, actor: Any) -> list[Registration]:
+    """Hand free seats to the waitlist, in its order: confirm, or offer in offer mode."""
+    promoted: list[Registration] = []
+    if locked.session.status != TrainingSession.Status.OPEN:
+        return promoted
+    expire_offers(locked, actor=actor)
+    if locked.free <= 0:
+        return promoted
+    for registration in waitlist_queryset(locked.session)[: locked.free]:
+        if locked.offer_mode:
+            deadline = locked.now + datetime.timedelta(hours=locked.options.offer_hours)
+            transition(
+                locked,
+                registration,
+                State.OFFERED,
+                actor=actor,
+                reason=_("Une place s'est libérée."),
+                offer_expires_at=deadline,
+            )
+        else:
+            transition(
+                locked,
+                registration,
+                State.CONFIRMED,
+                actor=actor,
+                reason=_("Promu depuis la liste d'attente."),
+            )
+        promoted.append(registration)
+    return promoted
+
+
+def state_for_newcomer(locked: LockedSession, *, actor: Any) -> str:
+    """Confirmed if a seat is free once the waitlist has been served, else waitlisted."""
+    fill_free_seats(locked, actor=actor)
+    if locked.session.status == TrainingSession.Status.OPEN and locked.free > 0:
+        return State.CONFIRMED
+    return State.WAITLISTED
+
+
+def record_new(
+    locked: LockedSession, registration: Registration, *, actor: Any, reason: str = ""
+) -> Registration:
+    """Save a new registration in the state it was given and write its first history row."""
+    registration.save()
+    if registration.state in Registration.SEAT_STATES:
+        locked.used += 1
+    RegistrationEvent.objects.create(
+        registration=registration,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state="",
+        to_state=registration.state,
+        reason=reason,
+    )
+    locked.changed.append(registration)
+    return registration

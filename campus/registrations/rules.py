@@ -1,0 +1,103 @@
+"""The school's sign-up rules, in one place, each refusal a French sentence."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from campus.catalog.audience import audience_refusal
+from campus.core import permissions
+from campus.people.models import Agent
+from campus.scheduling.models import SessionPart, TrainingSession
+
+from .models import Registration
+
+
+def _when(moment: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y à H:i")
+
+
+def signup_refusal(
+    *, session: TrainingSession, agent: Agent, actor: Any, now: datetime.datetime
+) -> str | None:
+    """Why this sign-up cannot be made, or None. Coordinators may sign up outside the window."""
+    if not agent.is_active:
+        return _("Cet agent n'est plus actif.")
+    if session.status == TrainingSession.Status.CANCELLED:
+        return _("Cette session est annulée.")
+    if session.status == TrainingSession.Status.DONE:
+        return _("Cette session est terminée.")
+    if session.status != TrainingSession.Status.OPEN:
+        return _("Les inscriptions à cette session ne sont pas ouvertes.")
+    if session.starts_at and session.starts_at <= now:
+        return _("Cette session a déjà commencé.")
+    if not permissions.is_coordinator(actor):
+        if session.registration_opens_at and now < session.registration_opens_at:
+            return _("Les inscriptions ouvrent le %(when)s.") % {
+                "when": _when(session.registration_opens_at)
+            }
+        if session.registration_closes_at and now >= session.registration_closes_at:
+            return _("Les inscriptions sont closes depuis le %(when)s.") % {
+                "when": _when(session.registration_closes_at)
+            }
+    reason = audience_refusal(course=session.course, agent=agent)
+    if reason:
+        return reason
+    return None
+
+
+def overlapping_registrations(*, session: TrainingSession, agent: Agent) -> list[Registration]:
+    """The agent's live registrations to other sessions whose parts overlap this one's."""
+    parts = list(SessionPart.objects.filter(session=session).values_list("starts_at", "ends_at"))
+    if not parts:
+        return []
+    overlap = Q()
+    for starts_at, ends_at in parts:
+        overlap |= Q(starts_at__lt=ends_at, ends_at__gt=starts_at)
+    other_session_ids = (
+        SessionPart.objects.filter(overlap)
+        .exclude(session=session)
+        .values_list("session_id", flat=True)
+    )
+    return list(
+        Registration.objects.filter(
+            agent=agent,
+            state__in=(
+                Registration.State.CONFIRMED,
+                Registration.State.OFFERED,
+                Registration.State.REQUESTED,
+            ),
+            session_id__in=list(other_session_ids),
+        ).select_related("session__course")
+    )
+
+
+def cancel_refusal(*, registration: Registration, actor: Any, now: datetime.datetime) -> str | None:
+    """Why this registration cannot be cancelled by this person now, or None."""
+    if not registration.is_live:
+        return _("Cette inscription n'est plus active.")
+    if permissions.is_coordinator(actor):
+        return None
+    session = registration.session
+    if session.starts_at and session.starts_at <= now:
+        return _("La session a commencé : adressez-vous au coordinateur de l'école.")
+    if registration.is_mandatory:
+        return _(
+            "Cette inscription est obligatoire : seul le coordinateur de l'école peut l'annuler."
+        )
+    # The deadline protects the seat count the trainer prepared for; waitlist places
+    # and pending requests hold no seat, so they can always be withdrawn.
+    if (
+        registration.state == Registration.State.CONFIRMED
+        and session.cancellation_deadline
+        and now >= session.cancellation_deadline
+    ):
+        return _(
+            "La date limite d'annulation (%(when)s) est passée : adressez-vous au "
+            "coordinateur de l'école."
+        ) % {"when": _when(session.cancellation_deadline)}
+    return None
