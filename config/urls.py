@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("catalogue/", include("campus.catalog.urls")),
     path("programmation/", include("campus.scheduling.urls")),
+    path("inscriptions/", include("campus.registrations.urls")),
+    path("emargement/", include("campus.registrations.urls_attendance")),
     path("", include("campus.people.urls")),
     path("", include("campus.core.urls")),
 ]
