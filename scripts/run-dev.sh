@@ -6,8 +6,6 @@ host="${1:-127.0.0.1}"
 port="${2:-8000}"
 bin=.venv/bin
 
-$bin/python manage.py demo_logins
-echo
 echo "Les courriels envoyés sont écrits dans var/mail/ (aucun serveur SMTP nécessaire)."
 echo "Campus : http://$host:$port/"
 echo

@@ -37,8 +37,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append((_("Mes animations"), reverse("scheduling:trainer_sessions")))
     if permissions.can_manage_sessions(user):
         entries.append((_("Programmation"), reverse("scheduling:calendar")))
-    if permissions.can_manage_catalog(user):
-        entries.append((_("Gestion du catalogue"), reverse("catalog:manage")))
     if permissions.can_list_agents(user):
         entries.append((_("Agents"), reverse("people:agent_list")))
     if permissions.can_import_agents(user):
@@ -48,8 +46,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if permissions.can_use_admin(user):
         entries.append((_("Administration"), reverse("admin:index")))
     entries.append((_("Mon compte"), reverse("people:account")))
-    if permissions.can_issue_first_signin_code(user):
-        entries.insert(-1, (_("Courriers"), reverse("people:first_signin_letters")))
     context["nav_items"] = _mark_current(entries, request.path)
     return context
 
