@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from campus.core import permissions
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.registrations.selectors import live_registrations_by_session
 
 from . import selectors, services
 from .audience import audience_refusal
@@ -65,12 +66,18 @@ def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     except Course.DoesNotExist as exc:
         raise Http404(_("Aucune formation publiée ne correspond à cette adresse.")) from exc
     refusal = audience_refusal(course=course, agent=getattr(request.user, "agent", None))
+    sessions = course.upcoming_sessions  # type: ignore[attr-defined]
+    mine = live_registrations_by_session(
+        getattr(request.user, "agent", None), [s.pk for s in sessions]
+    )
+    for session in sessions:
+        session.my_registration = mine.get(session.pk)
     return render(
         request,
         "catalog/course_detail.html",
         {
             "course": course,
-            "sessions": course.upcoming_sessions,  # type: ignore[attr-defined]
+            "sessions": sessions,
             "refusal": refusal,
             # The reason follows a colon in the page, where French wants a lower-case letter.
             "refusal_inline": refusal[:1].lower() + refusal[1:] if refusal else "",

@@ -28,8 +28,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     entries: list[tuple[str, str]] = [(_("Accueil"), reverse("core:home"))]
     if user.agent_id is not None:
         entries.append((_("Mon profil"), reverse("people:agent_detail", args=[user.agent_id])))
+        entries.append((_("Mes formations"), reverse("registrations:mine")))
         if permissions.is_manager(user):
             entries.append((_("Mon équipe"), reverse("people:my_team")))
+            entries.append((_("Formations de l'équipe"), reverse("registrations:team")))
     entries.append((_("Catalogue"), reverse("catalog:catalogue")))
     entries.append((_("Programme du mois"), reverse("scheduling:month_programme")))
     if user.agent_id is not None:
@@ -45,6 +47,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append((_("Journal"), reverse("core:audit_log")))
     if permissions.can_use_admin(user):
         entries.append((_("Administration"), reverse("admin:index")))
+    if permissions.can_view_offline_notices(user):
+        entries.append((_("À informer"), reverse("notifications:offline_notices")))
     entries.append((_("Mon compte"), reverse("people:account")))
     context["nav_items"] = _mark_current(entries, request.path)
     return context

@@ -36,6 +36,7 @@ ACTION_LABELS: dict[str, Any] = {
     "first_signin_code.redeem": gettext_lazy("Première connexion"),
     "first_signin_code.revoke": gettext_lazy("Code de première connexion révoqué"),
     "agents.import": gettext_lazy("Import du fichier RH"),
+    "school_settings.update": gettext_lazy("Modification des réglages de l'école"),
 }
 
 
@@ -64,6 +65,30 @@ def school_overview() -> SchoolOverview:
         .count()
     )
     return SchoolOverview(organisations=organisations, without_email_never_signed_in=waiting)
+
+
+@dataclass(frozen=True)
+class HomeTrainings:
+    """The agent's next trainings, and for a manager the requests awaiting their answer."""
+
+    upcoming: list[Any]
+    pending_approvals: int
+    is_manager: bool
+
+
+def home_trainings(agent: Any, *, now: datetime.datetime) -> HomeTrainings:
+    from campus.people.selectors import team
+    from campus.registrations.selectors import team_pending_count, upcoming_for_home
+
+    members = team(agent)
+    member_ids = [m.pk for m in members.direct] + [
+        m.pk for group in members.groups for m in group.members
+    ]
+    return HomeTrainings(
+        upcoming=upcoming_for_home(agent, now=now),
+        pending_approvals=team_pending_count(member_ids) if member_ids else 0,
+        is_manager=bool(member_ids),
+    )
 
 
 # --- Audit log ----------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -36,6 +37,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "can_import_agents": permissions.can_import_agents(user),
         "can_issue_letters": permissions.can_issue_first_signin_code(user),
         "can_use_admin": permissions.can_use_admin(user),
+        "can_change_school_settings": permissions.can_change_school_settings(user),
         "role_label": user.get_role_display(),  # type: ignore[union-attr]
     }
     agent_id = getattr(user, "agent_id", None)
@@ -50,6 +52,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
                 agent=agent,
                 team=team,
                 team_preview=team[:HOME_TEAM_PREVIEW],
+                trainings=selectors.home_trainings(agent, now=timezone.now()),
             )
     if permissions.is_coordinator(user):
         context["school"] = selectors.school_overview()

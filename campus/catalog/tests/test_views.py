@@ -422,8 +422,9 @@ def test_catalogue_page_costs_fixed_queries(
 
 # Session, user, the user's agent (audience verdict and page header), the
 # navigation's manager check, the course with its programme, then themes,
-# organisations, default trainers, sessions, their parts and their trainers.
-COURSE_PAGE_QUERIES = 11
+# organisations, default trainers, sessions, their parts and their trainers,
+# and the agent's own registrations to those sessions (their sign-up column).
+COURSE_PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize("sessions", [2, 20])
