@@ -67,7 +67,7 @@ class VenueFactory(factory.django.DjangoModelFactory[Venue]):
     class Meta:
         model = Venue
 
-    name = factory.Sequence(lambda n: f"Bâtiment {n}")
+    name = factory.Sequence(lambda n: f"Bâtiment du catalogue {n}")
 
 
 class RoomFactory(factory.django.DjangoModelFactory[Room]):

@@ -26,7 +26,7 @@ class VenueFactory(factory.django.DjangoModelFactory[Venue]):
     class Meta:
         model = Venue
 
-    name = factory.Sequence(lambda n: f"Bâtiment {n}")
+    name = factory.Sequence(lambda n: f"Bâtiment de programmation {n}")
 
 
 class RoomFactory(factory.django.DjangoModelFactory[Room]):
