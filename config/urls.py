@@ -10,6 +10,8 @@ urlpatterns = [
     path("programmation/", include("campus.scheduling.urls")),
     path("inscriptions/", include("campus.registrations.urls")),
     path("emargement/", include("campus.registrations.urls_attendance")),
+    path("notifications/", include("campus.notifications.urls")),
+    path("calendrier/", include("campus.documents.urls")),
     path("", include("campus.people.urls")),
     path("", include("campus.core.urls")),
 ]

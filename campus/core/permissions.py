@@ -238,3 +238,39 @@ def can_mark_attendance(user: Any, session: Any) -> bool:
 
 def can_close_attendance(user: Any, session: Any) -> bool:
     return can_mark_attendance(user, session)
+
+
+def can_reopen_attendance(user: Any, session: Any) -> bool:
+    """Closed attendance feeds training records: only the school may reopen it."""
+    return is_coordinator(user)
+
+
+# --- Notifications and calendar feeds -------------------------------------------
+
+
+def can_view_offline_notices(user: Any) -> bool:
+    """The list of agents to inform by other means (no e-mail) is the coordinators' job."""
+    return is_coordinator(user)
+
+
+def can_manage_session_notifications(user: Any) -> bool:
+    return can_manage_sessions(user)
+
+
+def can_subscribe_feed(
+    user: Any, kind: str, *, agent: Agent | None = None, room: Any = None
+) -> bool:
+    """Who may hold a calendar link: one's own sessions and animations, rooms for the school,
+    the published programme for everyone signed in. Checked again on every read of the feed."""
+    u = _user(user)
+    if u is None:
+        return False
+    if kind == "agent":
+        return agent is not None and u.agent_id == agent.pk
+    if kind == "trainer":
+        return agent is not None and can_view_trainer_sessions(u, agent)
+    if kind == "room":
+        return room is not None and is_coordinator(u)
+    if kind == "programme":
+        return can_view_month_programme(u)
+    return False

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from campus.core import permissions
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.notifications import hooks as notification_hooks
 from campus.scheduling.models import SessionPart, TrainingSession
 
 from .capacity import session_settings
@@ -442,6 +443,8 @@ def session_attendance_close(
                 "filled_unexcused": len(missing),
             },
         )
+        # Marks are final: managers hear of unexcused absences, after the commit.
+        notification_hooks.absences_recorded_for_session(session)
     return len(missing)
 
 

@@ -72,15 +72,20 @@ class LockedSession:
 def locked_session(
     session_id: int, *, now: datetime.datetime | None = None
 ) -> Iterator[LockedSession]:
-    """Open the transaction, lock the session, count its seats; yield them."""
-    now = now or timezone.now()
+    """Open the transaction, lock the session, count its seats; yield them.
+
+    `now` defaults to the moment the lock is granted, not the moment of the call:
+    arrival times (`queued_at`) then follow the order in which the lock serves
+    sign-ups, so the seats go to the earliest arrivals and a newcomer never lands
+    ahead of someone already waiting.
+    """
     if not LOCKING_ENABLED:
         used = seats_used(session_id)  # read before any lock: the race the lock prevents
         if UNLOCKED_DELAY_S:
             time.sleep(UNLOCKED_DELAY_S)
         with transaction.atomic():
             session = TrainingSession.objects.select_related("course").get(pk=session_id)
-            yield LockedSession(session, session_settings(session), used, now)
+            yield LockedSession(session, session_settings(session), used, now or timezone.now())
         return
     with transaction.atomic():
         session = (
@@ -88,7 +93,9 @@ def locked_session(
             .select_related("course")
             .get(pk=session_id)
         )
-        yield LockedSession(session, session_settings(session), seats_used(session_id), now)
+        yield LockedSession(
+            session, session_settings(session), seats_used(session_id), now or timezone.now()
+        )
 
 
 # --- The waitlist order ------------------------------------------------------

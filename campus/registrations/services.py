@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from campus.core import permissions
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.notifications import hooks as notification_hooks
 from campus.people.models import Agent
 from campus.scheduling.models import TrainingSession
 
@@ -91,8 +92,8 @@ def registration_create(
         raise NotAllowed(
             _("Seul le coordinateur de l'école peut rendre une inscription obligatoire.")
         )
-    now = now or timezone.now()
     with capacity.locked_session(session.pk, now=now) as locked:
+        now = locked.now  # stamped under the lock: arrival order is the lock's order
         session = locked.session
         reason = rules.signup_refusal(session=session, agent=agent, actor=actor, now=now)
         if reason:
@@ -142,6 +143,7 @@ def registration_create(
             mandatory=mandatory,
         )
         changed = list(locked.changed)
+        notification_hooks.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -178,6 +180,7 @@ def registration_cancel(
             state={"before": before, "after": State.CANCELLED},
         )
         changed = list(locked.changed)
+        notification_hooks.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -189,8 +192,8 @@ def registration_approve(
         raise NotAllowed(
             _("Seul le responsable hiérarchique de l'agent peut répondre à cette demande.")
         )
-    now = now or timezone.now()
     with capacity.locked_session(registration.session_id, now=now) as locked:
+        now = locked.now  # stamped under the lock: arrival order is the lock's order
         registration = _locked_registration(locked, registration)
         if registration.state != State.REQUESTED:
             raise DomainError(_("Cette demande a déjà reçu une réponse."))
@@ -218,6 +221,7 @@ def registration_approve(
             state={"before": State.REQUESTED, "after": target},
         )
         changed = list(locked.changed)
+        notification_hooks.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -246,6 +250,7 @@ def registration_decline(
             state={"before": State.REQUESTED, "after": State.DECLINED},
         )
         changed = list(locked.changed)
+        notification_hooks.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -269,6 +274,7 @@ def offer_accept(
         capacity.fill_free_seats(locked, actor=actor)
         _audit(actor, "registration.offer_accept", registration)
         changed = list(locked.changed)
+        notification_hooks.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -289,6 +295,7 @@ def offer_decline(
         capacity.fill_free_seats(locked, actor=actor)
         _audit(actor, "registration.offer_decline", registration)
         changed = list(locked.changed)
+        notification_hooks.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -310,6 +317,7 @@ def session_waitlist_mode_set(
             options.offer_hours = offer_hours
         options.save(update_fields=["waitlist_mode", "offer_hours"])
         capacity.fill_free_seats(locked, actor=actor)
+        notification_hooks.registrations_changed(locked.changed)
         audit_record(
             actor=actor,
             action="session.waitlist_mode",
@@ -339,12 +347,14 @@ def on_capacity_changed(
             )
         locked.session.capacity = new_capacity
         capacity.fill_free_seats(locked, actor=actor)
+        notification_hooks.registrations_changed(locked.changed)
         return list(locked.changed)
 
 
 def on_session_opened(*, actor: Any, session: TrainingSession) -> list[Registration]:
     with capacity.locked_session(session.pk) as locked:
         capacity.fill_free_seats(locked, actor=actor)
+        notification_hooks.registrations_changed(locked.changed)
         return list(locked.changed)
 
 
@@ -387,6 +397,7 @@ def pending_requests_decline_after_close(*, now: datetime.datetime | None = None
                 )
                 _audit(None, "registration.auto_decline", registration)
                 count += 1
+            notification_hooks.registrations_changed(locked.changed)
     return count
 
 
@@ -403,4 +414,5 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
         with capacity.locked_session(session_id, now=now) as locked:
             capacity.fill_free_seats(locked, actor=None)
             count += len(locked.changed)
+            notification_hooks.registrations_changed(locked.changed)
     return count

@@ -30,6 +30,7 @@ from campus.catalog.models import Course
 from campus.core import permissions
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.notifications import hooks as notification_hooks
 from campus.people.models import Agent
 from campus.registrations import services as registration_services
 
@@ -569,6 +570,9 @@ def session_update(
         changes = diff(before, _session_snapshot(session, trainers, parts))
         if changes:
             audit_record(actor=actor, action="session.update", obj=session, changes=changes)
+        if "parts" in changes:
+            # Time or room moved: registrants are told, invitations updated, after commit.
+            notification_hooks.session_changed(session)
         _record_overrides(actor=actor, session=session, conflicts=conflicts)
     return ScheduleResult(session, capacity_warnings(capacity, [p.room for p in parts]))
 
@@ -623,10 +627,11 @@ def session_cancel(*, actor: Any, session: TrainingSession, reason: str) -> Trai
             changes={"status": {"before": before, "after": "cancelled"}},
             message=reason,
         )
-        registration_services.on_session_cancelled(actor=actor, session=session, reason=reason)
-        # NOTIFICATIONS HOOK: when the notifications app lands, queue the cancellation
-        # notice to every registrant here, with transaction.on_commit(...), so that no
-        # mail leaves for a cancellation that was rolled back.
+        cancelled = registration_services.on_session_cancelled(
+            actor=actor, session=session, reason=reason
+        )
+        # Queued for after the commit: no mail leaves for a cancellation rolled back.
+        notification_hooks.session_cancelled(session, cancelled)
     return session
 
 

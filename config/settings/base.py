@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "campus.catalog",
     "campus.scheduling",
     "campus.registrations",
+    "campus.notifications",
+    "campus.documents",
 ]
 
 MIDDLEWARE = [
@@ -168,3 +170,15 @@ LOGGING = {
 }
 
 SCHOOL_NAME = env_str("CAMPUS_SCHOOL_NAME", "École interne de formation")
+
+# Notifications (campus.notifications): links in mails are absolute, built on this address.
+CAMPUS_BASE_URL = env_str("CAMPUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reminder sent this many days before a session, unless the session says otherwise.
+CAMPUS_REMINDER_DAYS_BEFORE = env_int("CAMPUS_REMINDER_DAYS_BEFORE", 2)
+# Coordinators hear of a session still under its minimum this many days before it starts.
+CAMPUS_MIN_PARTICIPANTS_ALERT_DAYS = env_int("CAMPUS_MIN_PARTICIPANTS_ALERT_DAYS", 7)
+# Managers' daily digest (agents without e-mail) leaves from this hour, Paris time.
+CAMPUS_DIGEST_HOUR = env_int("CAMPUS_DIGEST_HOUR", 7)
+# A message that keeps failing is retried with a doubling delay, then marked failed.
+CAMPUS_MAIL_MAX_ATTEMPTS = env_int("CAMPUS_MAIL_MAX_ATTEMPTS", 6)
+CAMPUS_MAIL_RETRY_SECONDS = env_int("CAMPUS_MAIL_RETRY_SECONDS", 60)

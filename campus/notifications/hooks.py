@@ -1,0 +1,59 @@
+"""What the services call: each hook queues its notices for after the commit.
+
+Only after the commit, so that an action rolled back never mails anyone, and
+robustly, so that a notification problem never turns a done action into an
+error page (the outbox rows are what is kept; the log says what went wrong).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+
+
+def _ids(objects: Iterable[Any]) -> list[int]:
+    return sorted({obj.pk for obj in objects if obj.pk is not None})
+
+
+def registrations_changed(registrations: Iterable[Any]) -> None:
+    """Registrations whose state changed in the current transaction."""
+    from . import events
+
+    ids = _ids(registrations)
+    if ids:
+        transaction.on_commit(partial(events.registrations_changed, ids), robust=True)
+
+
+def session_changed(session: Any) -> None:
+    """A session's time or room changed (called after it was saved)."""
+    from . import events
+
+    change_key = session.updated_at.isoformat() if session.updated_at else "changed"
+    transaction.on_commit(partial(events.session_changed, session.pk, change_key), robust=True)
+
+
+def session_cancelled(session: Any, registrations: Iterable[Any]) -> None:
+    from . import events
+
+    transaction.on_commit(
+        partial(events.session_cancelled, session.pk, _ids(registrations)), robust=True
+    )
+
+
+def absences_recorded(registrations: Iterable[Any]) -> None:
+    """Registrations with unexcused absences just recorded (the attendance close)."""
+    from . import events
+
+    ids = _ids(registrations)
+    if ids:
+        transaction.on_commit(partial(events.absences_recorded, ids), robust=True)
+
+
+def absences_recorded_for_session(session: Any) -> None:
+    """Attendance of `session` was closed: report its unexcused absences after the commit."""
+    from . import events
+
+    transaction.on_commit(partial(events.absences_recorded_for_session, session.pk), robust=True)
