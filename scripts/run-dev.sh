@@ -12,5 +12,8 @@ echo
 
 $bin/python manage.py db_worker --interval 1 >var/worker.log 2>&1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+# Reminders, expired offers and digests, as the systemd timer does in production.
+( while true; do $bin/python manage.py notifications_tick >>var/tick.log 2>&1; sleep 300; done ) &
+tick=$!
+trap 'kill $worker $tick 2>/dev/null || true' EXIT INT TERM
 $bin/python manage.py runserver "$host:$port"
