@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate demo worker messages clean-db help
+.PHONY: run test lint format install install-dev migrate demo worker messages clean-db help bench
 
 help:
 	@echo "make run      install, migrate, load the demo school if empty, serve on http://$(HOST):$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint     ruff (lint + format check) and mypy"
 	@echo "make worker   run the background worker (mail) in the foreground"
 	@echo "make messages regenerate and compile the translation catalogues"
+	@echo "make bench    the sign-up rush over HTTP (DB=sqlite, or DB=postgres); see bench/README.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +59,11 @@ format: install-dev
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+# The rush bench: 1,000 agents sign up over HTTP to one 13-seat session (bench/README.md).
+DB ?= sqlite
+bench: install-dev
+	$(BIN)/python -m bench.rush --db $(DB)
 
 clean-db:
 	rm -f var/campus.sqlite3 var/campus.sqlite3-wal var/campus.sqlite3-shm

@@ -1,0 +1,1 @@
+"""Load and scale benchmarks (`make bench`); their results live in bench/results/."""
