@@ -60,10 +60,13 @@ messages: install-dev
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
-# The rush bench: 1,000 agents sign up over HTTP to one 13-seat session (bench/README.md).
+# The bench (bench/README.md): the sign-up rush (1,000 agents, one 13-seat session), then
+# the main pages on the generated metropolis data (generated on first use) against the floor.
 DB ?= sqlite
+PRESET ?= metropolis
 bench: install-dev
 	$(BIN)/python -m bench.rush --db $(DB)
+	$(BIN)/python -m bench.pages --db $(DB) --preset $(PRESET)
 
 clean-db:
 	rm -f var/campus.sqlite3 var/campus.sqlite3-wal var/campus.sqlite3-shm

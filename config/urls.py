@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from campus.core.views_floor import floor_view
+
 urlpatterns = [
+    path("_plancher/", floor_view, name="floor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("catalogue/", include("campus.catalog.urls")),
