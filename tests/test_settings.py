@@ -26,6 +26,13 @@ def test_sqlite_url_gets_wal_immediate_and_busy_timeout() -> None:
     assert Path(config["NAME"]).is_absolute()
 
 
+def test_sqlite_connections_are_kept_between_requests(monkeypatch) -> None:
+    monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
+    assert database_from_url("sqlite:///var/some.sqlite3")["CONN_MAX_AGE"] == 60
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
+    assert database_from_url("sqlite:///var/some.sqlite3")["CONN_MAX_AGE"] == 0
+
+
 def test_postgres_url_uses_psycopg_backend() -> None:
     config = database_from_url("postgres://campus:secret@db.example:5433/campus")
     assert config["ENGINE"] == "django.db.backends.postgresql"

@@ -3,15 +3,22 @@
 Only after the commit, so that an action rolled back never mails anyone, and
 robustly, so that a notification problem never turns a done action into an
 error page (the outbox rows are what is kept; the log says what went wrong).
+
+Registration changes, the busiest event (every sign-up), only enqueue one task
+carrying the registration ids: the worker reads the committed state, renders and
+fills the outbox, so the sign-up request does not pay for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def _ids(objects: Iterable[Any]) -> list[int]:
@@ -20,11 +27,21 @@ def _ids(objects: Iterable[Any]) -> list[int]:
 
 def registrations_changed(registrations: Iterable[Any]) -> None:
     """Registrations whose state changed in the current transaction."""
-    from . import events
-
     ids = _ids(registrations)
     if ids:
-        transaction.on_commit(partial(events.registrations_changed, ids), robust=True)
+        transaction.on_commit(partial(_enqueue_registrations_changed, ids), robust=True)
+
+
+def _enqueue_registrations_changed(ids: Sequence[int]) -> None:
+    from . import events
+    from .tasks import notify_registrations_changed
+
+    try:
+        notify_registrations_changed.enqueue(registration_ids=list(ids))
+    except Exception:
+        # No task queue at hand: tell the agents now rather than never.
+        logger.exception("Could not enqueue the notices of registrations %s", list(ids))
+        events.registrations_changed(ids)
 
 
 def session_changed(session: Any) -> None:

@@ -11,3 +11,15 @@ def send_outbox_message(*, message_id: int) -> str:
     from . import outbox
 
     return outbox.send(message_id=message_id)
+
+
+@task()
+def notify_registrations_changed(*, registration_ids: list[int]) -> int:
+    """Read, render and queue what the registrations' latest changes tell; returns rows written.
+
+    Run in the worker so that the request that made the change pays for one
+    enqueue, not for the session's facts, the rendering and the outbox rows.
+    """
+    from . import events
+
+    return events.registrations_changed(registration_ids)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,11 +42,15 @@ def seats_used(session_id: int) -> int:
 
 
 def session_settings(session: TrainingSession) -> SessionRegistrationSettings:
-    obj, _created = SessionRegistrationSettings.objects.get_or_create(
-        session=session,
-        defaults={"offer_hours": SchoolSettings.current().default_offer_hours},
-    )
-    return obj
+    # The school settings are read only when the row has to be created, not on every sign-up.
+    try:
+        return SessionRegistrationSettings.objects.get(session=session)
+    except SessionRegistrationSettings.DoesNotExist:
+        obj, _created = SessionRegistrationSettings.objects.get_or_create(
+            session=session,
+            defaults={"offer_hours": SchoolSettings.current().default_offer_hours},
+        )
+        return obj
 
 
 @dataclass
@@ -130,7 +134,20 @@ def waitlist_position(registration: Registration) -> int | None:
     """1-based position on the waitlist, or None when not waitlisted."""
     if registration.state != State.WAITLISTED:
         return None
-    ids = list(waitlist_queryset(registration.session).values_list("id", flat=True))
+    policy = SchoolSettings.current().waitlist_policy
+    if policy != SchoolSettings.WaitlistPolicy.PRIORITY:
+        # Arrival order is (queued_at, id): count who comes before instead of reading
+        # the whole list, which grows with every sign-up of a rush.
+        counts = waitlist_queryset(registration.session, policy=policy).aggregate(
+            listed=Count("id", filter=Q(pk=registration.pk)),
+            ahead=Count(
+                "id",
+                filter=Q(queued_at__lt=registration.queued_at)
+                | Q(queued_at=registration.queued_at, id__lt=registration.pk),
+            ),
+        )
+        return counts["ahead"] + 1 if counts["listed"] else None
+    ids = list(waitlist_queryset(registration.session, policy=policy).values_list("id", flat=True))
     return ids.index(registration.pk) + 1 if registration.pk in ids else None
 
 

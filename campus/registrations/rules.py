@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -52,18 +51,10 @@ def signup_refusal(
 
 def overlapping_registrations(*, session: TrainingSession, agent: Agent) -> list[Registration]:
     """The agent's live registrations to other sessions whose parts overlap this one's."""
-    parts = list(SessionPart.objects.filter(session=session).values_list("starts_at", "ends_at"))
-    if not parts:
-        return []
-    overlap = Q()
-    for starts_at, ends_at in parts:
-        overlap |= Q(starts_at__lt=ends_at, ends_at__gt=starts_at)
-    other_session_ids = (
-        SessionPart.objects.filter(overlap)
-        .exclude(session=session)
-        .values_list("session_id", flat=True)
-    )
-    return list(
+    # This runs under the session lock for every sign-up, so it starts with the
+    # cheapest question (does the agent hold anything elsewhere? usually not: one
+    # narrow query) and loads parts, then full rows, only when there is a case.
+    held_elsewhere = list(
         Registration.objects.filter(
             agent=agent,
             state__in=(
@@ -71,8 +62,31 @@ def overlapping_registrations(*, session: TrainingSession, agent: Agent) -> list
                 Registration.State.OFFERED,
                 Registration.State.REQUESTED,
             ),
-            session_id__in=list(other_session_ids),
-        ).select_related("session__course")
+        )
+        .exclude(session=session)
+        .values_list("pk", "session_id")
+    )
+    if not held_elsewhere:
+        return []
+    parts: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+    for session_id, starts_at, ends_at in SessionPart.objects.filter(
+        session_id__in={session.pk, *(session_id for _pk, session_id in held_elsewhere)}
+    ).values_list("session_id", "starts_at", "ends_at"):
+        parts.setdefault(session_id, []).append((starts_at, ends_at))
+    own = parts.get(session.pk, [])
+    overlapping_ids = [
+        pk
+        for pk, session_id in held_elsewhere
+        if any(
+            starts_at < other_ends and ends_at > other_starts
+            for starts_at, ends_at in own
+            for other_starts, other_ends in parts.get(session_id, [])
+        )
+    ]
+    if not overlapping_ids:
+        return []
+    return list(
+        Registration.objects.filter(pk__in=overlapping_ids).select_related("session__course")
     )
 
 

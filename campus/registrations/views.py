@@ -56,6 +56,16 @@ def _session_or_404(request: HttpRequest, pk: int) -> TrainingSession:
     return session
 
 
+def _session_to_sign_up_or_404(request: HttpRequest, pk: int) -> TrainingSession:
+    """Only what the sign-up needs to know the session exists: the service re-reads it locked."""
+    session = get_object_or_404(TrainingSession.objects.only("pk", "status"), pk=pk)
+    if session.status == TrainingSession.Status.DRAFT and not permissions.can_manage_sessions(
+        request.user
+    ):
+        raise Http404(_("Aucune session ne correspond à cette adresse."))
+    return session
+
+
 def _registration_or_404(pk: int) -> Registration:
     return get_object_or_404(Registration.objects.select_related("agent", "session__course"), pk=pk)
 
@@ -215,12 +225,14 @@ def session_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
     """The sign-up contract: 302 to the session page on success, 200 with the reason if refused."""
-    session = _session_or_404(request, session_pk)
+    session = _session_to_sign_up_or_404(request, session_pk)
     if request.POST.get("agent"):
         agent = _agent_param(request.POST["agent"])
         if agent is None:
             messages.error(request, _("Agent introuvable : choisissez-le dans la liste."))
-            return _render_session(request, session, _own_agent(request))
+            return _render_session(
+                request, _session_or_404(request, session_pk), _own_agent(request)
+            )
     else:
         agent = _own_agent(request)
         if agent is None:
@@ -230,7 +242,7 @@ def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
                     "Votre compte n'est rattaché à aucune fiche d'agent : vous ne pouvez pas vous inscrire."
                 ),
             )
-            return _render_session(request, session, None)
+            return _render_session(request, _session_or_404(request, session_pk), None)
     mandatory = request.POST.get("mandatory") == "1"
     default_url = _session_url(session, agent, request.user)
     try:
@@ -242,9 +254,10 @@ def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
             acknowledge_overlap=request.POST.get("acknowledge_overlap") == "1",
         )
     except services.OverlapWarning as exc:
+        # Refusals render the session page: only they need the full selector.
         return _overlap_page(
             request,
-            session=session,
+            session=_session_or_404(request, session_pk),
             agent=agent,
             exc=exc,
             mandatory=mandatory,
@@ -253,7 +266,7 @@ def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _render_session(request, session, agent)
+        return _render_session(request, _session_or_404(request, session_pk), agent)
     messages.success(request, _signup_message(outcome.registration, request.user))
     return redirect(_safe_next(request, default_url))
 

@@ -122,3 +122,49 @@ def test_team_pending_count_counts_requests_only(coordinator):
     assert _sign(member, approval, member.agent).state == State.REQUESTED
     assert selectors.team_pending_count([member.agent.pk]) == 1
     assert selectors.team_pending_count([manager.agent.pk]) == 0
+
+
+def _order_positions(session) -> dict[int, int]:
+    """Positions read off the one ordering definition, `capacity.waitlist_queryset`."""
+    ids = capacity.waitlist_queryset(session).values_list("id", flat=True)
+    return {pk: index for index, pk in enumerate(ids, start=1)}
+
+
+@pytest.mark.parametrize("policy", ["arrival", "priority"])
+def test_waitlist_position_matches_the_waitlist_order_even_with_equal_arrival_times(
+    coordinator, policy
+):
+    SchoolSettings.objects.update_or_create(pk=1, defaults={"waitlist_policy": policy})
+    session = open_session(coordinator, capacity=1)
+    same_moment = timezone.now()
+    _sign(coordinator, session, AgentFactory(), now=same_moment)
+    waiting = [
+        _sign(coordinator, session, AgentFactory(), now=same_moment, mandatory=i % 3 == 2)
+        for i in range(6)
+    ]
+    # Another session's waitlist must not count.
+    other = open_session(coordinator, capacity=1)
+    for _ in range(2):
+        _sign(coordinator, other, AgentFactory(), now=same_moment)
+    services.registration_cancel(actor=coordinator, registration=waiting[1])
+    waiting[1].refresh_from_db()
+
+    expected = _order_positions(session)
+    assert sorted(expected.values()) == list(range(1, 6))
+    for registration in waiting:
+        assert capacity.waitlist_position(registration) == expected.get(registration.pk)
+    assert capacity.waitlist_position(waiting[1]) is None
+
+
+def test_the_arrival_order_position_costs_the_same_whatever_the_waitlist_length(
+    coordinator, django_assert_max_num_queries
+):
+    SchoolSettings.objects.update_or_create(pk=1, defaults={"waitlist_policy": "arrival"})
+    session = open_session(coordinator, capacity=1)
+    _sign(coordinator, session, AgentFactory())
+    waiting = [_sign(coordinator, session, AgentFactory()) for _ in range(30)]
+    # The school settings and one COUNT, not the list of ids.
+    with django_assert_max_num_queries(2):
+        assert capacity.waitlist_position(waiting[-1]) == 30
+    with django_assert_max_num_queries(2):
+        assert capacity.waitlist_position(waiting[0]) == 1

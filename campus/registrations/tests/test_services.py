@@ -245,6 +245,37 @@ def test_overlap_is_a_warning_the_agent_confirms(coordinator, agent_user):
     assert reg.overlap_acknowledged
 
 
+def test_overlap_check_is_cheap_and_ignores_touching_sessions_and_waitlist_places(
+    coordinator, agent_user, django_assert_num_queries
+):
+    from campus.registrations import rules
+
+    day = future_day(12)
+    morning = open_session(coordinator, day=day, start="09:00", end="12:00")
+    afternoon = open_session(coordinator, day=day, start="12:00", end="14:00")  # touches only
+    full = open_session(coordinator, capacity=1, day=day, start="08:00", end="10:00")
+    lunch = open_session(coordinator, day=day, start="11:30", end="12:30")
+    _signup(UserFactory(), full)
+    _signup(agent_user, afternoon)
+    waiting = _signup(agent_user, full)
+    assert waiting.state == State.WAITLISTED  # holds no seat: not an overlap
+    agent = agent_user.agent
+    # Nothing held elsewhere (the common case, and every sign-up of a rush): one query.
+    with django_assert_num_queries(1):
+        assert rules.overlapping_registrations(session=afternoon, agent=agent) == []
+    with django_assert_num_queries(2):
+        assert rules.overlapping_registrations(session=morning, agent=agent) == []
+    reg = services.registration_create(
+        actor=agent_user, session=lunch, agent=agent, acknowledge_overlap=True
+    ).registration
+    with django_assert_num_queries(3):
+        assert rules.overlapping_registrations(session=morning, agent=agent) == [reg]
+    # Its own registration never counts as an overlap with itself.
+    assert rules.overlapping_registrations(session=lunch, agent=agent) == [
+        Registration.objects.get(session=afternoon)
+    ]
+
+
 def test_raising_capacity_promotes_and_lowering_below_seats_is_refused(coordinator):
     session = open_session(coordinator, capacity=1)
     a, b, c = _users(3)
