@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from campus.core.forms import AccessibleFormMixin, DateInput
 from campus.people.models import Agent, Organisation
+from campus.people.selectors import agents_by_references
 
 from . import selectors
 from .models import Course, Programme, Theme
@@ -290,13 +291,8 @@ class CourseForm(AccessibleFormMixin, forms.Form):
             )
         if not pairs:
             return []
-        condition = Q()
-        for code, matricule in pairs:
-            condition |= Q(organisation__code__iexact=code, matricule__iexact=matricule)
-        found = {
-            (agent.organisation.code.lower(), agent.matricule.lower()): agent
-            for agent in Agent.objects.filter(condition).select_related("organisation")
-        }
+        # Inactive agents are found too: the service refuses them with its own reason.
+        found = agents_by_references(pairs, active_only=False)
         missing = [
             f"{code}/{matricule}" for code, matricule in pairs if (code, matricule) not in found
         ]

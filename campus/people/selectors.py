@@ -209,3 +209,22 @@ def team(manager: Agent, *, max_depth: int = MAX_HIERARCHY_DEPTH) -> Team:
                 )
                 result.manager_ids.add(above.pk)
     return result
+
+
+def agents_by_references(
+    references: list[tuple[str, str]], *, active_only: bool = True
+) -> dict[tuple[str, str], Agent]:
+    """Agents typed as (organisation code, matricule), keyed by both lower-cased, in one query.
+
+    Forms that accept "ORG/matricule" instead of a select of every agent all look
+    agents up here.
+    """
+    if not references:
+        return {}
+    condition = Q()
+    for code, matricule in references:
+        condition |= Q(organisation__code__iexact=code, matricule__iexact=matricule)
+    agents = Agent.objects.filter(condition).select_related("organisation")
+    if active_only:
+        agents = agents.filter(is_active=True)
+    return {(a.organisation.code.lower(), a.matricule.lower()): a for a in agents}

@@ -17,6 +17,7 @@ from django.db.models.functions import RowNumber
 
 from campus.core.models import SchoolSettings
 from campus.people.models import Agent
+from campus.people.selectors import agents_by_references
 from campus.scheduling.models import SessionPart, TrainingSession
 from campus.scheduling.selectors import with_seats_left
 
@@ -360,12 +361,5 @@ def agent_by_reference(reference: str) -> Agent | None:
     org, sep, matricule = reference.strip().partition("/")
     if not sep or not org.strip() or not matricule.strip():
         return None
-    return (
-        Agent.objects.filter(
-            organisation__code__iexact=org.strip(),
-            matricule__iexact=matricule.strip(),
-            is_active=True,
-        )
-        .select_related("organisation")
-        .first()
-    )
+    key = (org.strip().lower(), matricule.strip().lower())
+    return agents_by_references([key]).get(key)

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from campus.catalog.models import Course
 from campus.core.forms import AccessibleFormMixin, DateInput
 from campus.people.models import Agent
+from campus.people.selectors import agents_by_references
 
-from . import recurrence, selectors
+from . import recurrence
 from .models import Room, Venue
 
 OVERRIDE_LABEL = gettext_lazy("Je maintiens malgré le conflit")
@@ -79,7 +80,7 @@ class TrainersField(forms.CharField):
                 _("Lignes illisibles (attendu STRUCTURE/matricule) : %(lines)s.")
                 % {"lines": ", ".join(malformed)}
             )
-        found = selectors.agents_from_references(references)
+        found = agents_by_references(references)
         missing = [f"{o.upper()}/{m}" for o, m in references if (o, m) not in found]
         if missing:
             raise forms.ValidationError(

@@ -170,18 +170,3 @@ def course_with_default_trainers(pk: int) -> Course | None:
         .filter(pk=pk)
         .first()
     )
-
-
-def agents_from_references(
-    references: list[tuple[str, str]],
-) -> dict[tuple[str, str], Agent]:
-    """Active agents by (organisation code, matricule), both lower-cased, in one query."""
-    if not references:
-        return {}
-    query = models.Q()
-    for org, matricule in references:
-        query |= models.Q(organisation__code__iexact=org, matricule__iexact=matricule)
-    return {
-        (a.organisation.code.lower(), a.matricule.lower()): a
-        for a in Agent.objects.filter(query, is_active=True).select_related("organisation")
-    }
