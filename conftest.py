@@ -47,3 +47,14 @@ def _reset_axes_cache(settings: pytest.FixtureRequest) -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove this run's SQLite writers' queue file (campus.core.sqlite_writers)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    name = str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "")
+    if name:
+        Path(f"{name}-writers").unlink(missing_ok=True)

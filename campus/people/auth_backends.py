@@ -54,3 +54,14 @@ class LoginBackend(ModelBackend):
                 return None
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in account, read with its agent and organisation in one query.
+
+        Nearly every page asks for `request.user.agent` (the navigation, the
+        permission rules, the sign-up): joining it here saves a query per request.
+        """
+        user = (
+            User._default_manager.select_related("agent__organisation").filter(pk=user_id).first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -16,17 +16,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campus.core import sqlite_writers
 from campus.core.models import SchoolSettings
 from campus.scheduling.models import TrainingSession
 
 from .models import Attendance, Registration, RegistrationEvent, SessionRegistrationSettings
 
 State = Registration.State
+PRIORITY = SchoolSettings.WaitlistPolicy.PRIORITY
 
 # Test-only switch: the concurrency test's control run turns the lock off to
 # prove that the race is real (the count is then read outside the transaction).
@@ -41,6 +43,47 @@ def seats_used(session_id: int) -> int:
     ).count()
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What the moves under the lock need to know about a session's registrations."""
+
+    used: int  # seats held (confirmed or offered)
+    waiting: int  # on the waitlist
+    stale_offers: int  # offers past their deadline at `now`
+
+
+def _tally_sql() -> str:
+    table = connection.ops.quote_name(Registration._meta.db_table)
+    # The model's table name, quoted by the backend: nothing from outside.
+    return (
+        "SELECT"  # noqa: S608
+        " COALESCE(SUM(CASE WHEN state IN (%s, %s) THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN state = %s THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN state = %s AND offer_expires_at <= %s THEN 1 ELSE 0 END), 0)"
+        f" FROM {table} WHERE session_id = %s"
+    )
+
+
+def tally(session_id: int, now: datetime.datetime) -> Tally:
+    """One aggregate query: seats held, waitlist length and offers gone stale.
+
+    Written in SQL because every sign-up runs it under the session lock, where
+    the ORM's query compilation cost more than the query itself (test_capacity
+    checks it against the ORM's counts).
+    """
+    params = [
+        *Registration.SEAT_STATES,
+        State.WAITLISTED,
+        State.OFFERED,
+        connection.ops.adapt_datetimefield_value(now),
+        session_id,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_tally_sql(), params)
+        used, waiting, stale_offers = cursor.fetchone()
+    return Tally(int(used), int(waiting), int(stale_offers))
+
+
 def session_settings(session: TrainingSession) -> SessionRegistrationSettings:
     # The school settings are read only when the row has to be created, not on every sign-up.
     try:
@@ -53,14 +96,33 @@ def session_settings(session: TrainingSession) -> SessionRegistrationSettings:
         return obj
 
 
+def _joined_settings(session: TrainingSession) -> SessionRegistrationSettings:
+    """The settings row read with the locked session, created on first use."""
+    try:
+        return session.registration_settings  # type: ignore[no-any-return]
+    except SessionRegistrationSettings.DoesNotExist:
+        return session_settings(session)
+
+
 @dataclass
 class LockedSession:
-    """A session whose row is locked for the current transaction, with its seat count."""
+    """A session whose row is locked for the current transaction, with its counts.
+
+    `used` and `waiting` follow every move made through `transition` and
+    `record_new`, so that the moves can skip reading a waitlist that is empty
+    or offers that cannot have expired.
+    """
 
     session: TrainingSession
     options: SessionRegistrationSettings
     used: int
     now: datetime.datetime
+    waiting: int = 0
+    stale_offers: int = 0
+    # The school's waitlist policy, read with the session (no query of its own).
+    policy: str = ""
+    # True when `now` is the moment the lock was granted (not a time given by the caller).
+    now_is_lock_time: bool = False
     changed: list[Registration] = field(default_factory=list)
 
     @property
@@ -72,34 +134,59 @@ class LockedSession:
         return self.options.waitlist_mode == SessionRegistrationSettings.Mode.OFFER
 
 
+def _session_for_lock() -> models.QuerySet[TrainingSession]:
+    # The school's waitlist policy rides along as a scalar subquery: one round trip.
+    return TrainingSession.objects.select_related("course", "registration_settings").annotate(
+        school_waitlist_policy=models.Subquery(
+            SchoolSettings.objects.order_by("pk").values("waitlist_policy")[:1]
+        )
+    )
+
+
+def _locked(
+    session: TrainingSession, counts: Tally, now: datetime.datetime | None
+) -> LockedSession:
+    return LockedSession(
+        session,
+        _joined_settings(session),
+        counts.used,
+        now or timezone.now(),
+        waiting=counts.waiting,
+        stale_offers=counts.stale_offers,
+        policy=session.school_waitlist_policy  # type: ignore[attr-defined]
+        or SchoolSettings.WaitlistPolicy.ARRIVAL,
+        now_is_lock_time=now is None,
+    )
+
+
 @contextmanager
 def locked_session(
     session_id: int, *, now: datetime.datetime | None = None
 ) -> Iterator[LockedSession]:
-    """Open the transaction, lock the session, count its seats; yield them.
+    """Open the transaction, lock the session, count its registrations; yield them.
 
     `now` defaults to the moment the lock is granted, not the moment of the call:
     arrival times (`queued_at`) then follow the order in which the lock serves
     sign-ups, so the seats go to the earliest arrivals and a newcomer never lands
-    ahead of someone already waiting.
+    ahead of someone already waiting. The counts are read in their own statement
+    after the lock is granted: on PostgreSQL a statement that waited for the lock
+    would otherwise count with the snapshot taken before the wait.
     """
     if not LOCKING_ENABLED:
-        used = seats_used(session_id)  # read before any lock: the race the lock prevents
+        # Read before any lock: the race the lock prevents.
+        counts = tally(session_id, now or timezone.now())
         if UNLOCKED_DELAY_S:
             time.sleep(UNLOCKED_DELAY_S)
         with transaction.atomic():
-            session = TrainingSession.objects.select_related("course").get(pk=session_id)
-            yield LockedSession(session, session_settings(session), used, now or timezone.now())
+            session = _session_for_lock().get(pk=session_id)
+            yield _locked(session, counts, now)
         return
-    with transaction.atomic():
-        session = (
-            TrainingSession.objects.select_for_update(of=("self",))
-            .select_related("course")
-            .get(pk=session_id)
-        )
-        yield LockedSession(
-            session, session_settings(session), seats_used(session_id), now or timezone.now()
-        )
+    with sqlite_writers.writer_turn(), transaction.atomic():
+        session = _session_for_lock().select_for_update(of=("self",)).get(pk=session_id)
+        moment = now or timezone.now()
+        locked = _locked(session, tally(session_id, moment), now)
+        locked.now = moment
+        yield locked
 
 
 # --- The waitlist order ------------------------------------------------------
@@ -169,6 +256,10 @@ def transition(
         locked.used -= 1
     if from_state not in Registration.SEAT_STATES and to_state in Registration.SEAT_STATES:
         locked.used += 1
+    if from_state == State.WAITLISTED:
+        locked.waiting -= 1
+    if to_state == State.WAITLISTED:
+        locked.waiting += 1
     registration.state = to_state
     registration.offer_expires_at = offer_expires_at if to_state == State.OFFERED else None
     registration.save(update_fields=["state", "offer_expires_at", "updated_at"])
@@ -185,6 +276,8 @@ def transition(
 
 def expire_offers(locked: LockedSession, *, actor: Any = None) -> None:
     """Offers past their deadline pass on to the next agent."""
+    if not locked.stale_offers:
+        return
     stale = Registration.objects.filter(
         session=locked.session, state=State.OFFERED, offer_expires_at__lte=locked.now
     )
@@ -196,6 +289,7 @@ def expire_offers(locked: LockedSession, *, actor: Any = None) -> None:
             actor=None,
             reason=_("Place proposée non acceptée à temps."),
         )
+    locked.stale_offers = 0
 
 
 def fill_free_seats(locked: LockedSession, *, actor: Any) -> list[Registration]:
@@ -204,9 +298,10 @@ def fill_free_seats(locked: LockedSession, *, actor: Any) -> list[Registration]:
     if locked.session.status != TrainingSession.Status.OPEN:
         return promoted
     expire_offers(locked, actor=actor)
-    if locked.free <= 0:
+    if locked.free <= 0 or locked.waiting <= 0:
         return promoted
-    for registration in waitlist_queryset(locked.session)[: locked.free]:
+    queue = waitlist_queryset(locked.session, policy=locked.policy or None)
+    for registration in queue[: locked.free]:
         if locked.offer_mode:
             deadline = locked.now + datetime.timedelta(hours=locked.options.offer_hours)
             transition(
@@ -241,9 +336,20 @@ def record_new(
     locked: LockedSession, registration: Registration, *, actor: Any, reason: str = ""
 ) -> Registration:
     """Save a new registration in the state it was given and write its first history row."""
+    if (
+        registration.state == State.WAITLISTED
+        and locked.policy != PRIORITY
+        and locked.now_is_lock_time
+        and registration.queued_at == locked.now
+    ):
+        # Arrival order: queued at the moment the lock was granted, the newcomer
+        # queues behind everyone already waiting, so the count is the position.
+        registration.position = locked.waiting + 1  # type: ignore[attr-defined]
     registration.save()
     if registration.state in Registration.SEAT_STATES:
         locked.used += 1
+    if registration.state == State.WAITLISTED:
+        locked.waiting += 1
     RegistrationEvent.objects.create(
         registration=registration,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -49,23 +49,44 @@ def signup_refusal(
     return None
 
 
-def overlapping_registrations(*, session: TrainingSession, agent: Agent) -> list[Registration]:
-    """The agent's live registrations to other sessions whose parts overlap this one's."""
+# A waitlist place holds no time slot yet: only these count as being booked.
+BOOKED_STATES = (
+    Registration.State.CONFIRMED,
+    Registration.State.OFFERED,
+    Registration.State.REQUESTED,
+)
+
+
+def live_registrations(agent: Agent) -> list[tuple[int, int, str]]:
+    """(id, session id, state) of the agent's live registrations: one narrow query."""
+    return list(
+        Registration.objects.filter(agent=agent, state__in=Registration.LIVE_STATES).values_list(
+            "pk", "session_id", "state"
+        )
+    )
+
+
+def overlapping_registrations(
+    *,
+    session: TrainingSession,
+    agent: Agent,
+    live: list[tuple[int, int, str]] | None = None,
+) -> list[Registration]:
+    """The agent's live registrations to other sessions whose parts overlap this one's.
+
+    `live` is `live_registrations(agent)` when the caller already read it.
+    """
     # This runs under the session lock for every sign-up, so it starts with the
     # cheapest question (does the agent hold anything elsewhere? usually not: one
-    # narrow query) and loads parts, then full rows, only when there is a case.
-    held_elsewhere = list(
-        Registration.objects.filter(
-            agent=agent,
-            state__in=(
-                Registration.State.CONFIRMED,
-                Registration.State.OFFERED,
-                Registration.State.REQUESTED,
-            ),
-        )
-        .exclude(session=session)
-        .values_list("pk", "session_id")
-    )
+    # narrow query, shared with the duplicate check) and loads parts, then full
+    # rows, only when there is a case.
+    if live is None:
+        live = live_registrations(agent)
+    held_elsewhere = [
+        (pk, session_id)
+        for pk, session_id, state in live
+        if state in BOOKED_STATES and session_id != session.pk
+    ]
     if not held_elsewhere:
         return []
     parts: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}

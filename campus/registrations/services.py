@@ -98,13 +98,12 @@ def registration_create(
         reason = rules.signup_refusal(session=session, agent=agent, actor=actor, now=now)
         if reason:
             raise DomainError(reason)
-        if Registration.objects.filter(
-            session=session, agent=agent, state__in=Registration.LIVE_STATES
-        ).exists():
+        live = rules.live_registrations(agent)
+        if any(session_id == session.pk for _pk, session_id, _state in live):
             raise DomainError(
                 _("%(name)s est déjà inscrit(e) à cette session.") % {"name": agent.full_name}
             )
-        overlapping = rules.overlapping_registrations(session=session, agent=agent)
+        overlapping = rules.overlapping_registrations(session=session, agent=agent, live=live)
         if overlapping and not acknowledge_overlap:
             raise OverlapWarning(_overlap_message(overlapping), overlapping)
         actor_agent_id = getattr(actor, "agent_id", None)

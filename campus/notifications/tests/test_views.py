@@ -151,7 +151,7 @@ def test_the_list_costs_the_same_queries_whatever_its_length(
     client.force_login(coordinator)
     url = reverse("notifications:offline_notices")
     client.get(url)  # warm the session and the school's settings
-    with django_assert_num_queries(6) as small:
+    with django_assert_num_queries(5) as small:
         client.get(url)
     _manual_notices(30)
     with django_assert_num_queries(len(small.captured_queries)):
