@@ -1,4 +1,4 @@
-"""Laying parts out on a month grid or a week: pure Python over what the selectors read."""
+"""Laying parts out on a month grid or a week, labels, links and the month's entries made here."""
 
 from __future__ import annotations
 
@@ -6,17 +6,61 @@ import calendar
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from html import escape
 
-from .models import SessionPart
+from django.urls import reverse
+from django.utils.dates import MONTHS, WEEKDAYS
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .models import SessionPart, TrainingSession
+from .selectors import CalendarPart
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One part as printed in the calendar, every label and link computed once here.
+
+    Templates then only place strings: a filter, a tag or an include per part
+    costs more than the rest of the page on a busy month.
+    """
+
+    url: str
+    time: str
+    title: str
+    status: str
+    status_label: str
+    badge: str
+    place: str
+    trainers: str
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == TrainingSession.Status.CANCELLED
+
+
+@dataclass(slots=True)
+class CalendarDay:
+    date: datetime.date
+    label: str
+    in_range: bool
+    is_today: bool
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def month_items(self) -> SafeString:
+        return month_items_html(self.entries)
+
+
 @dataclass
 class Day:
+    """A day of the printed month programme, which still reads parts as models."""
+
     date: datetime.date
     in_range: bool
     is_today: bool
@@ -69,32 +113,124 @@ def neighbour_months(year: int, month: int) -> tuple[str, str]:
     return month_key(*previous), month_key(*following)
 
 
-def _by_date(parts: Iterable[SessionPart]) -> dict[datetime.date, list[SessionPart]]:
-    grouped: dict[datetime.date, list[SessionPart]] = defaultdict(list)
+def _session_url_maker() -> Callable[[int], str]:
+    """The session page address for a pk, without one `reverse` per part."""
+    marker = 987654321
+    head, _sep, tail = reverse("scheduling:session_detail", args=[marker]).partition(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def entries_by_date(parts: Iterable[CalendarPart]) -> dict[datetime.date, list[Entry]]:
+    """Calendar entries grouped by day, in the order the parts come."""
+    session_url = _session_url_maker()
+    badges = {
+        TrainingSession.Status.DRAFT.value: _("brouillon"),
+        TrainingSession.Status.CANCELLED.value: _("annulée"),
+        TrainingSession.Status.DONE.value: _("terminée"),
+    }
+    labels = {value: str(label) for value, label in TrainingSession.Status.choices}
+    unknown_place = _("lieu à préciser")
+    grouped: dict[datetime.date, list[Entry]] = defaultdict(list)
+    # A school uses a handful of slot times: format each once (strftime shows on a busy month).
+    times: dict[tuple[datetime.time, datetime.time], str] = {}
     for part in parts:
-        grouped[part.date].append(part)
+        slot = (part.start_time, part.end_time)
+        time = times.get(slot)
+        if time is None:
+            time = times[slot] = f"{part.start_time:%H:%M}–{part.end_time:%H:%M}"
+        title = part.course_title
+        if part.title_suffix:
+            title = f"{title} – {part.title_suffix}"
+        grouped[part.date].append(
+            Entry(
+                url=session_url(part.session_id),
+                time=time,
+                title=title,
+                status=part.status,
+                status_label=labels.get(part.status, part.status),
+                badge=badges.get(part.status, ""),
+                place=part.room_name or part.location_note or unknown_place,
+                trainers=", ".join(part.trainers) or part.external_speaker,
+            )
+        )
     return grouped
+
+
+def month_items_html(entries: list[Entry]) -> SafeString:
+    """The <li> of a day of the month grid, built here rather than in the template.
+
+    A busy month shows hundreds of parts; even a lean template loop renders a
+    dozen nodes for each (about half the page's time), where this costs a few
+    microseconds. Every text goes through `escape` (the standard library's, which
+    Django's wraps at a cost that shows here); the classes are those the
+    styles (.cal-entries, .entry-cancelled) and the browser tests rely on.
+    """
+    items = []
+    for e in entries:
+        opening = '<li class="entry-cancelled">' if e.cancelled else "<li>"
+        badge = ""
+        if e.badge:
+            badge_class = "badge badge-off" if e.cancelled else "badge"
+            badge = f' <span class="{badge_class}">{escape(e.badge)}</span>'
+        details = escape(e.place)
+        if e.trainers:
+            details = f"{details} · {escape(e.trainers)}"
+        items.append(
+            f'{opening}<strong>{escape(e.time)}</strong> <a href="{escape(e.url)}">'
+            f'{escape(e.title)}</a>{badge}<br><span class="help">{details}</span></li>'
+        )
+    return mark_safe("\n".join(items))  # noqa: S308 - every value above is escaped
+
+
+def _day_labeller(
+    today: datetime.date,
+) -> Callable[[datetime.date, bool, list[Entry]], CalendarDay]:
+    # "lundi 3 mars", as the date filter's "l j F" spells it, without a formatter per day.
+    weekdays = [str(WEEKDAYS[i]) for i in range(7)]
+    months = {k: str(v) for k, v in MONTHS.items()}
+
+    def make(day: datetime.date, in_range: bool, entries: list[Entry]) -> CalendarDay:
+        label = f"{weekdays[day.weekday()]} {day.day} {months[day.month]}"
+        return CalendarDay(day, label, in_range, day == today, entries)
+
+    return make
+
+
+def calendar_month_weeks(
+    year: int, month: int, parts: Iterable[CalendarPart], today: datetime.date
+) -> list[list[CalendarDay]]:
+    """Weeks (Monday first) covering the month; days of the neighbour months are padding."""
+    grouped = entries_by_date(parts)
+    make_day = _day_labeller(today)
+    return [
+        [
+            make_day(d, d.month == month, grouped.get(d, []) if d.month == month else [])
+            for d in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+
+
+def calendar_week_days(
+    monday: datetime.date, parts: Iterable[CalendarPart], today: datetime.date
+) -> list[CalendarDay]:
+    grouped = entries_by_date(parts)
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    make_day = _day_labeller(today)
+    return [make_day(d, True, grouped.get(d, [])) for d in days]
 
 
 def month_weeks(
     year: int, month: int, parts: Iterable[SessionPart], today: datetime.date
 ) -> list[list[Day]]:
-    """Weeks (Monday first) covering the month; days of the neighbour months are padding."""
-    grouped = _by_date(parts)
-    weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        weeks.append(
-            [
-                Day(d, d.month == month, d == today, grouped.get(d, []) if d.month == month else [])
-                for d in week
-            ]
-        )
-    return weeks
-
-
-def week_days(
-    monday: datetime.date, parts: Iterable[SessionPart], today: datetime.date
-) -> list[Day]:
-    grouped = _by_date(parts)
-    days = [monday + datetime.timedelta(days=i) for i in range(7)]
-    return [Day(d, True, d == today, grouped.get(d, [])) for d in days]
+    """Weeks of the month with the parts as models (the printed programme)."""
+    grouped: dict[datetime.date, list[SessionPart]] = defaultdict(list)
+    for part in parts:
+        grouped[part.date].append(part)
+    return [
+        [
+            Day(d, d.month == month, d == today, grouped.get(d, []) if d.month == month else [])
+            for d in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]

@@ -23,6 +23,7 @@ from campus.people.selectors import agents_by_references
 
 from . import recurrence
 from .models import Room, Venue
+from .selectors import TrainerChoice, calendar_trainers_matching
 
 OVERRIDE_LABEL = gettext_lazy("Je maintiens malgré le conflit")
 
@@ -475,21 +476,50 @@ class RoomForm(AccessibleFormMixin, forms.Form):
         self._describe_fields()
 
 
-class CalendarFilterForm(forms.Form):
-    """Room and trainer filters of the calendar; choices come from one selector call."""
+class CalendarFilterForm(AccessibleFormMixin, forms.Form):
+    """Room and trainer filters of the calendar.
+
+    The trainer is typed, not picked: over a thousand agents have taught at the
+    scale of a metropolis, a select that long weighs more than the calendar and
+    is unusable without typing anyway. A name or a matricule finds the trainer;
+    "STRUCTURE/matricule" names one agent, and is what the page's links carry.
+    """
+
+    MAX_CANDIDATES = 10
 
     salle = forms.TypedChoiceField(
         label=gettext_lazy("Salle"), required=False, coerce=int, empty_value=None
     )
-    animateur = forms.TypedChoiceField(
-        label=gettext_lazy("Animateur"), required=False, coerce=int, empty_value=None
+    animateur = forms.CharField(
+        label=gettext_lazy("Animateur"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Nom, matricule ou STRUCTURE/matricule."),
     )
 
-    def __init__(self, *args: Any, rooms: list[Room], trainers: list[Agent], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rooms: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["salle"].choices = [("", _("Toutes les salles"))] + [  # type: ignore[attr-defined]
-            (str(r.pk), str(r)) for r in rooms
+            (str(pk), label) for pk, label in rooms
         ]
-        self.fields["animateur"].choices = [("", _("Tous les animateurs"))] + [  # type: ignore[attr-defined]
-            (str(a.pk), a.full_name) for a in trainers
-        ]
+        # Set when several trainers answer the text typed: the page offers them as links.
+        self.trainer_candidates: list[TrainerChoice] = []
+        self.more_candidates = False
+        self._describe_fields()
+
+    def clean_animateur(self) -> TrainerChoice | None:
+        text = self.cleaned_data["animateur"].strip()
+        if not text:
+            return None
+        found = calendar_trainers_matching(text, limit=self.MAX_CANDIDATES + 1)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise forms.ValidationError(
+                _("Aucun animateur ne correspond à « %(text)s ».") % {"text": text}
+            )
+        self.trainer_candidates = found[: self.MAX_CANDIDATES]
+        self.more_candidates = len(found) > self.MAX_CANDIDATES
+        raise forms.ValidationError(
+            _("Plusieurs animateurs correspondent à « %(text)s ».") % {"text": text}
+        )

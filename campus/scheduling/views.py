@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +35,7 @@ from .forms import (
     trainer_lines,
 )
 from .models import Room, TrainingSession, Venue
+from .selectors import TrainerChoice
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -106,22 +109,66 @@ def _initial_for_course(course_id: str) -> dict[str, Any]:
 # --- Calendar -----------------------------------------------------------------
 
 
-def _calendar_filters(request: HttpRequest) -> tuple[CalendarFilterForm, int | None, int | None]:
-    rooms, trainers = selectors.calendar_filter_choices()
+def _filter_query(room_id: int | None, trainer: TrainerChoice | None) -> str:
+    """Filters as links carry them: a trainer by STRUCTURE/matricule, never by a name."""
+    params: dict[str, str | int] = {}
+    if room_id is not None:
+        params["salle"] = room_id
+    if trainer is not None:
+        params["animateur"] = trainer.reference
+    return urlencode(params)
+
+
+@dataclass
+class _CalendarFilters:
+    """The filters in force, and what the filter box shows."""
+
+    form: CalendarFilterForm
+    room_id: int | None = None
+    trainer: TrainerChoice | None = None
+    # Trainers answering an ambiguous search, each with the filters its link carries.
+    candidates: list[tuple[TrainerChoice, str]] = field(default_factory=list)
+
+    def context(self, period_name: str, period_value: str) -> dict[str, Any]:
+        period = urlencode({period_name: period_value})
+        return {
+            "form": self.form,
+            "trainer": self.trainer,
+            "trainer_candidates": [(c, f"{period}&{query}") for c, query in self.candidates],
+            "filter_query": _filter_query(self.room_id, self.trainer),
+            "period_name": period_name,
+            "period_value": period_value,
+        }
+
+
+def _calendar_filters(request: HttpRequest) -> _CalendarFilters:
+    rooms = selectors.calendar_room_choices()
     data = {k: request.GET[k] for k in ("salle", "animateur") if k in request.GET}
-    form = CalendarFilterForm(data or None, rooms=rooms, trainers=trainers)
-    if form.is_bound and form.is_valid():
-        return form, form.cleaned_data.get("salle"), form.cleaned_data.get("animateur")
-    if form.is_bound:
-        messages.error(request, _("Filtre inconnu : le calendrier est affiché sans filtre."))
-    return form, None, None
-
-
-def _filter_query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    for key in ("mois", "semaine"):
-        query.pop(key, None)
-    return query.urlencode()
+    form = CalendarFilterForm(data or None, rooms=rooms)
+    if not form.is_bound:
+        return _CalendarFilters(form)
+    if form.is_valid():
+        room_id, trainer = form.cleaned_data["salle"], form.cleaned_data["animateur"]
+        # Shown again as links carry it: a name typed becomes STRUCTURE/matricule.
+        shown = CalendarFilterForm(
+            initial={"salle": room_id, "animateur": trainer.reference if trainer else ""},
+            rooms=rooms,
+        )
+        return _CalendarFilters(shown, room_id, trainer)
+    if form.trainer_candidates:
+        messages.warning(
+            request,
+            _(
+                "Plusieurs animateurs correspondent : choisissez-en un sous le filtre. "
+                "Le calendrier est affiché sans filtre."
+            ),
+        )
+        room_id = form.cleaned_data.get("salle")
+        return _CalendarFilters(
+            form, candidates=[(c, _filter_query(room_id, c)) for c in form.trainer_candidates]
+        )
+    messages.error(request, _("Filtre inconnu : le calendrier est affiché sans filtre."))
+    return _CalendarFilters(form)
 
 
 @login_required
@@ -136,17 +183,22 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         )
         parsed = (today.year, today.month)
     year, month = parsed
-    form, room_id, trainer_id = _calendar_filters(request)
+    filters = _calendar_filters(request)
     start, end = selectors.month_bounds(year, month)
-    parts = selectors.calendar_parts(start=start, end=end, room_id=room_id, trainer_id=trainer_id)
+    parts = selectors.calendar_parts(
+        start=start,
+        end=end,
+        room_id=filters.room_id,
+        trainer_id=filters.trainer.agent_id if filters.trainer else None,
+    )
     previous, following = calendar_grid.neighbour_months(year, month)
     return render(
         request,
         "scheduling/calendar_month.html",
         {
-            "form": form,
+            **filters.context("mois", calendar_grid.month_key(year, month)),
             "month_start": start,
-            "weeks": calendar_grid.month_weeks(year, month, parts, today),
+            "weeks": calendar_grid.calendar_month_weeks(year, month, parts, today),
             "parts_count": len(parts),
             "previous": previous,
             "following": following,
@@ -154,7 +206,6 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             "week_of_month": calendar_grid.week_key(
                 today if today.replace(day=1) == start else start
             ),
-            "filter_query": _filter_query(request),
         },
     )
 
@@ -172,25 +223,26 @@ def calendar_week_view(request: HttpRequest) -> HttpResponse:
         iso = today.isocalendar()
         parsed = (iso.year, iso.week)
     monday, next_monday = selectors.week_bounds(*parsed)
-    form, room_id, trainer_id = _calendar_filters(request)
+    filters = _calendar_filters(request)
     parts = selectors.calendar_parts(
-        start=monday, end=next_monday, room_id=room_id, trainer_id=trainer_id
+        start=monday,
+        end=next_monday,
+        room_id=filters.room_id,
+        trainer_id=filters.trainer.agent_id if filters.trainer else None,
     )
     return render(
         request,
         "scheduling/calendar_week.html",
         {
-            "form": form,
+            **filters.context("semaine", calendar_grid.week_key(monday)),
             "monday": monday,
             "sunday": next_monday - datetime.timedelta(days=1),
             "week_number": parsed[1],
-            "week_value": calendar_grid.week_key(monday),
-            "days": calendar_grid.week_days(monday, parts, today),
+            "days": calendar_grid.calendar_week_days(monday, parts, today),
             "parts_count": len(parts),
             "previous": calendar_grid.week_key(monday - datetime.timedelta(days=7)),
             "following": calendar_grid.week_key(next_monday),
             "month": calendar_grid.month_key(monday.year, monday.month),
-            "filter_query": _filter_query(request),
         },
     )
 
