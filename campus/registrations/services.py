@@ -92,13 +92,16 @@ def registration_create(
         raise NotAllowed(
             _("Seul le coordinateur de l'école peut rendre une inscription obligatoire.")
         )
+    # The agent's own registrations are read before the session lock, to keep the
+    # lock short: only the agent's own sign-ups elsewhere could change them meanwhile,
+    # and a duplicate here is still refused by the one-live-registration constraint.
+    live = rules.live_registrations(agent)
     with capacity.locked_session(session.pk, now=now) as locked:
         now = locked.now  # stamped under the lock: arrival order is the lock's order
         session = locked.session
         reason = rules.signup_refusal(session=session, agent=agent, actor=actor, now=now)
         if reason:
             raise DomainError(reason)
-        live = rules.live_registrations(agent)
         if any(session_id == session.pk for _pk, session_id, _state in live):
             raise DomainError(
                 _("%(name)s est déjà inscrit(e) à cette session.") % {"name": agent.full_name}

@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 
 from campus.catalog.models import Course
+from campus.core.exceptions import DomainError
 from campus.people.models import User
 from campus.people.tests.factories import AgentFactory, UserFactory
 from campus.registrations import capacity, services
@@ -248,3 +249,18 @@ def test_control_without_the_lock_approvals_overbook(coordinator, lock_disabled)
 
     assert errors == []
     assert _count(session, State.CONFIRMED) > SEATS
+
+
+def test_the_same_agent_signing_up_twice_at_once_gets_one_registration(coordinator):
+    """A double click: the agent's registrations are read before the lock, the
+    one-live-registration constraint still refuses the second, with the usual message."""
+    session = open_session(coordinator, capacity=5)
+    user = UserFactory()
+    jobs = [
+        lambda: services.registration_create(actor=user, session=session, agent=user.agent)
+        for _ in range(4)
+    ]
+    errors = run_together(jobs)
+    assert Registration.objects.filter(session=session, agent=user.agent).count() == 1
+    assert len(errors) == 3
+    assert all(isinstance(e, DomainError) and "déjà inscrit" in e.message for e in errors)
