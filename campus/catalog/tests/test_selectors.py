@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import models
@@ -193,24 +194,146 @@ def test_date_window_filters_and_narrows_the_session_figures() -> None:
     ]
 
 
+# --- The agents' catalogue page --------------------------------------------------
+
+
+def _card_titles(page: Any) -> list[str]:
+    return [card.title for card in page.object_list]
+
+
+def test_catalogue_page_has_the_search_order_and_figures(
+    seats_taken_from_min_participants: None,
+) -> None:
+    theme: Theme = ThemeFactory(name="Numérique")
+    programme: Programme = ProgrammeFactory(name="Les mardis")
+    later = CourseFactory(title="B plus tard", themes=[theme], programme=programme)
+    make_session(later, days_ahead=20, capacity=8)
+    soon = CourseFactory(title="C bientôt", usual_duration_minutes=90)
+    session = make_session(soon, days_ahead=3, capacity=10)
+    session.min_participants = 4
+    session.save()
+    make_session(soon, days_ahead=10, capacity=5)
+    CourseFactory(title="A sans session")
+    CourseFactory(title="Brouillon", status=Course.Status.DRAFT)
+
+    page = selectors.catalogue_page(1)
+    assert _card_titles(page) == [c.title for c in selectors.catalogue_search()]
+    assert _card_titles(page) == ["C bientôt", "B plus tard", "A sans session"]
+    first, second, third = page.object_list
+    assert first.next_session.startswith("Prochaine session : ")
+    assert first.next_session.endswith(" à 09:00")
+    assert first.upcoming == "2 sessions à venir"
+    assert first.seats == selectors.Badge("11 places disponibles", "badge-ok")
+    assert first.facts == "Atelier · 1 h 30"
+    assert first.url == f"/catalogue/formations/{soon.slug}/"
+    assert second.upcoming == ""
+    assert second.themes == ["Numérique"]
+    assert second.facts.startswith("Les mardis · ")
+    assert third.next_session == ""
+    assert third.seats is None
+
+
+def test_catalogue_page_filters_like_the_search(seats_taken_from_min_participants: None) -> None:
+    today = timezone.localdate()
+    full = CourseFactory(title="Complète Excel")
+    session = make_session(full, days_ahead=30, capacity=3)
+    session.min_participants = 3
+    session.save()
+    free = CourseFactory(title="Places Excel")
+    make_session(free, days_ahead=5, capacity=3)
+    make_session(free, days_ahead=40, capacity=2)
+    CourseFactory(title="Sans session Excel")
+    CourseFactory(title="Trello")
+
+    assert _card_titles(selectors.catalogue_page(1, text="EXCEL", seats_left_only=True)) == [
+        "Places Excel"
+    ]
+    window = selectors.catalogue_page(
+        1,
+        date_from=today + datetime.timedelta(days=20),
+        date_to=today + datetime.timedelta(days=45),
+    )
+    assert _card_titles(window) == ["Complète Excel", "Places Excel"]
+    # The figures cover the window only.
+    assert window.object_list[0].seats == selectors.Badge("Complet", "badge-off")
+    assert window.object_list[1].seats == selectors.Badge("2 places disponibles", "badge-ok")
+    assert window.object_list[1].upcoming == ""
+    empty = selectors.catalogue_page(1, text="zzz")
+    assert empty.paginator.count == 0
+    assert list(empty.object_list) == []
+
+
+def test_catalogue_page_by_twenty() -> None:
+    CourseFactory.create_batch(23)
+    assert len(selectors.catalogue_page(1).object_list) == 20
+    last = selectors.catalogue_page("abc")
+    assert last.number == 1
+    last = selectors.catalogue_page(7)
+    assert last.number == 2
+    assert len(last.object_list) == 3
+
+
+def test_course_badges_in_words() -> None:
+    course = CourseFactory(
+        status=Course.Status.ARCHIVED,
+        audience=Course.Audience.RESTRICTED,
+        audience_categories="AB",
+        requires_manager_approval=True,
+    )
+    assert selectors.course_badges(course) == [
+        selectors.Badge("Archivée", "badge-off"),
+        selectors.Badge("Catégories A, B"),
+        selectors.Badge("Accord du responsable"),
+    ]
+    restricted = CourseFactory(audience=Course.Audience.RESTRICTED)
+    assert selectors.course_badges(restricted) == [selectors.Badge("Public restreint")]
+
+
 # --- Course page ----------------------------------------------------------------
 
 
-def test_course_detail_lists_upcoming_open_sessions_with_parts_rooms_trainers() -> None:
+def test_course_sessions_page_lists_upcoming_open_sessions_with_parts_rooms_trainers() -> None:
     course = CourseFactory()
-    room = RoomFactory(name="Salle Turing")
+    room = RoomFactory(name="Salle Turing", venue__name="Hôtel de ville", step_free_access=False)
     trainer: Agent = AgentFactory(first_name="Ada", last_name="Lovelace")
+    other: Agent = AgentFactory(first_name="Alan", last_name="Babbage")
     make_session(course, days_ahead=-5)
     make_session(course, days_ahead=5, status="cancelled")
-    second = make_session(course, days_ahead=15, parts=2, room=room, capacity=9)
-    first = make_session(course, days_ahead=8, trainers=[trainer])
+    second = make_session(course, days_ahead=15, parts=2, room=room, capacity=9, title_suffix="bis")
+    first = make_session(course, days_ahead=8, trainers=[trainer, other])
+    first.external_speaker = "Cabinet Conseil"
+    first.save()
+    make_session(CourseFactory(), days_ahead=3)  # another course's
 
-    detail = selectors.course_detail(course.slug)
-    sessions = detail.upcoming_sessions
-    assert [s.pk for s in sessions] == [first.pk, second.pk]
-    assert sessions[1].seats_left == 9
-    assert [p.room for p in sessions[1].parts.all()] == [room, room]
-    assert list(sessions[0].trainers.all()) == [trainer]
+    page = selectors.course_sessions_page(course, 1)
+    rows = list(page.object_list)
+    assert [row.pk for row in rows] == [first.pk, second.pk]
+    assert page.paginator.count == 2
+    # Trainers by name, as people look for them.
+    assert rows[0].trainers == "Alan BABBAGE, Ada LOVELACE"
+    assert rows[0].external_speaker == "Cabinet Conseil"
+    assert rows[0].places == [selectors.Place("")]
+    assert rows[0].slots[0].endswith(", de 09:00 à 12:00")
+    assert rows[1].heading.endswith(" – bis")
+    assert len(rows[1].slots) == 2
+    assert rows[1].places == [selectors.Place("Salle Turing – Hôtel de ville", with_steps=True)] * 2
+    assert rows[1].seats == selectors.Badge("9 places disponibles", "badge-ok")
+    assert rows[1].capacity == "sur 9"
+    assert rows[1].has_seats
+    assert rows[1].signup_url == f"/inscriptions/sessions/{second.pk}/inscription/"
+
+
+def test_course_sessions_page_by_twenty() -> None:
+    course = CourseFactory()
+    for day in range(23):
+        make_session(course, days_ahead=day + 2)
+    first = selectors.course_sessions_page(course, 1)
+    assert len(first.object_list) == selectors.COURSE_SESSIONS_PAGE_SIZE == 20
+    assert first.paginator.count == 23
+    last = selectors.course_sessions_page(course, "99")
+    assert last.number == 2
+    assert len(last.object_list) == 3
+    assert list(selectors.course_sessions_page(CourseFactory(), 1).object_list) == []
 
 
 def test_course_detail_hides_unpublished_unless_asked() -> None:

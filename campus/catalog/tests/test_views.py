@@ -173,16 +173,31 @@ def test_catalogue_bad_filters_explain_and_list_nothing(agent_user: User) -> Non
     page = response.content.decode()
     assert response.status_code == 200
     assert "La date de fin ne peut pas précéder la date de début." in page
+    assert 'aria-invalid="true"' in page
     assert "Trello" not in page
+    # No misleading "the catalogue is empty" under invalid criteria.
+    assert "Le catalogue ne contient encore aucune formation publiée." not in page
 
 
 def test_catalogue_paginates_by_twenty(agent_user: User) -> None:
     CourseFactory.create_batch(23)
     client = _client(agent_user)
-    first = client.get(reverse("catalog:catalogue"))
-    assert len(first.context["page"].object_list) == 20
-    second = client.get(reverse("catalog:catalogue"), {"page": 2})
-    assert len(second.context["page"].object_list) == 3
+    first = client.get(reverse("catalog:catalogue")).content.decode()
+    assert first.count('<article class="card">') == 20
+    assert "Page 1 sur 2" in first
+    second = client.get(reverse("catalog:catalogue"), {"page": 2}).content.decode()
+    assert second.count('<article class="card">') == 3
+
+
+def test_catalogue_page_links_keep_the_criteria_only(agent_user: User) -> None:
+    CourseFactory.create_batch(21, title="Tableur")
+    html = (
+        _client(agent_user)
+        .get(reverse("catalog:catalogue"), {"q": "tableur", "utm_source": "mail", "format": ""})
+        .content.decode()
+    )
+    assert 'href="?q=tableur&amp;page=2"' in html
+    assert "utm_source=mail&amp;page=" not in html
 
 
 # --- Course page ----------------------------------------------------------------
@@ -401,33 +416,36 @@ def _catalogue_queries(
     assert response.status_code == 200
 
 
-# Session, user, the navigation's manager check, the user's agent (page header),
-# the three filter <select>s, the count, the page of courses, their themes.
-CATALOGUE_QUERIES = 10
+# Session, user (with agent), the data stamp of the cached results, the navigation's
+# manager check.
+CATALOGUE_CACHED_QUERIES = 4
+# Plus, to render the results afresh: the three filter <select>s, the count, the
+# page of course ids in order, those courses with their figures, their themes.
+CATALOGUE_QUERIES = CATALOGUE_CACHED_QUERIES + 7
 
 
 @pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.usefixtures("steady_minute")
 def test_catalogue_page_costs_fixed_queries(
     size: int, agent_user: User, django_assert_num_queries: Any
 ) -> None:
     _populate(size, 2)
-    _catalogue_queries(agent_user, django_assert_num_queries, CATALOGUE_QUERIES, {})
-    _catalogue_queries(
-        agent_user,
-        django_assert_num_queries,
-        CATALOGUE_QUERIES,
-        {"q": "formation", "seats_left_only": "on"},
-    )
+    for params in ({}, {"q": "formation", "seats_left_only": "on"}):
+        _catalogue_queries(agent_user, django_assert_num_queries, CATALOGUE_QUERIES, params)
+        _catalogue_queries(agent_user, django_assert_num_queries, CATALOGUE_CACHED_QUERIES, params)
 
 
-# Session, user, the user's agent (audience verdict and page header), the
-# navigation's manager check, the course with its programme, then themes,
-# organisations, default trainers, sessions, their parts and their trainers,
-# and the agent's own registrations to those sessions (their sign-up column).
-COURSE_PAGE_QUERIES = 12
+# Session, user (with agent), the course with its programme, its organisations
+# (a restricted audience), the data stamp, the agent's own registrations to the
+# listed sessions (their sign-up column), the navigation's manager check.
+COURSE_PAGE_CACHED_QUERIES = 7
+# Plus, to render the facts and sessions afresh: themes, default trainers, the
+# count of sessions, the page of sessions, their parts and their trainers.
+COURSE_PAGE_QUERIES = COURSE_PAGE_CACHED_QUERIES + 6
 
 
 @pytest.mark.parametrize("sessions", [2, 20])
+@pytest.mark.usefixtures("steady_minute")
 def test_course_page_costs_fixed_queries(
     sessions: int, agent_user: User, django_assert_num_queries: Any
 ) -> None:
@@ -438,13 +456,31 @@ def test_course_page_costs_fixed_queries(
     course.audience = Course.Audience.RESTRICTED
     course.save()
     client = _client(agent_user)
+    url = reverse("catalog:course_detail", args=[course.slug])
     with django_assert_num_queries(COURSE_PAGE_QUERIES):
-        response = client.get(reverse("catalog:course_detail", args=[course.slug]))
-    assert len(response.context["sessions"]) == sessions
+        response = client.get(url)
+    assert response.content.decode().count("<!--signup") == 0
+    assert response.content.decode().count("M'inscrire<span") == sessions
+    with django_assert_num_queries(COURSE_PAGE_CACHED_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count("M'inscrire<span") == sessions
 
 
-# Session, user, manager check, agent, the count, the page of courses, their themes.
-MANAGE_QUERIES = 7
+def test_course_page_lists_sessions_by_twenty(agent_user: User) -> None:
+    _populate(1, 23)
+    course = Course.objects.get()
+    client = _client(agent_user)
+    url = reverse("catalog:course_detail", args=[course.slug])
+    first = client.get(url).content.decode()
+    assert "23 sessions à venir" in first
+    assert first.count('<th scope="row">') == 20
+    assert "Page 1 sur 2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('<th scope="row">') == 3
+
+
+# Session, user (with agent), manager check, the count, the page of courses, their themes.
+MANAGE_QUERIES = 6
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -465,10 +501,10 @@ def test_programme_and_theme_lists_cost_fixed_queries(
     ProgrammeFactory.create_batch(size)
     ThemeFactory.create_batch(size)
     client = _client(coordinator)
-    # Session, user, manager check, agent, then the one annotated list.
-    with django_assert_num_queries(5):
+    # Session, user (with agent), manager check, then the one annotated list.
+    with django_assert_num_queries(4):
         assert client.get(reverse("catalog:programme_list")).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(reverse("catalog:theme_list")).status_code == 200
 
 
@@ -478,10 +514,11 @@ def test_course_form_costs_fixed_queries_whatever_the_number_of_agents(
     UserFactory.create_batch(5)
     client = _client(coordinator)
     url = reverse("catalog:course_create")
-    # Session, user, manager check, agent, programmes, themes, organisations, known trainers.
-    with django_assert_num_queries(8):
+    # Session, user (with agent), manager check, programmes, themes, organisations,
+    # known trainers.
+    with django_assert_num_queries(7):
         client.get(url)
     AgentFactory.create_batch(60)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert '<select name="trainers"' not in response.content.decode()
