@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from campus.core.forms import AccessibleFormMixin
 from campus.people.models import Agent
@@ -98,11 +98,31 @@ class WaitlistModeForm(AccessibleFormMixin, forms.Form):
     )
 
 
+class TeamSessionSearchForm(AccessibleFormMixin, forms.Form):
+    """The manager looks for a session to sign a member up to, by its course (as the catalogue)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Rechercher une formation"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy(
+            "Comme dans le catalogue : des mots de l'intitulé, du descriptif, du programme ou "
+            "d'un thème. Sans recherche, la liste propose les prochaines sessions."
+        ),
+    )
+
+
 class TeamSignupForm(AccessibleFormMixin, forms.Form):
     """A manager signs up one member of their team to an open session."""
 
     agent = forms.TypedChoiceField(label=gettext_lazy("Membre de l'équipe"), coerce=int)
-    session = forms.TypedChoiceField(label=gettext_lazy("Session"), coerce=int)
+    # A number checked against the database, not a choice among the options shown:
+    # the list holds the next sessions or a search's results, never all of them.
+    session = forms.IntegerField(
+        label=gettext_lazy("Session"),
+        widget=forms.Select,
+        error_messages={"required": gettext_lazy("Choisissez une session.")},
+    )
 
     def __init__(
         self,
@@ -119,16 +139,47 @@ class TeamSignupForm(AccessibleFormMixin, forms.Form):
         if sessions is None:
             del self.fields["session"]
         else:
-            self.sessions = {s.pk: s for s in sessions}
-            cast(forms.ChoiceField, self.fields["session"]).choices = [("", _("— Choisir —"))] + [
-                (s.pk, session_label(s)) for s in sessions
-            ]
+            self.offer_sessions(sessions)
+
+    def offer_sessions(self, sessions: list[TrainingSession], *, search: str = "") -> None:
+        """The sessions the list shows (the form accepts any session open to sign-up).
+
+        `search` is the text they were found with ("": the next sessions); the field's
+        help says which, so that the list is described where it is read.
+        """
+        field = self.fields["session"]
+        cast(forms.Select, field.widget).choices = [("", _("— Choisir —"))] + [
+            (s.pk, session_label(s)) for s in sessions
+        ]
+        count = len(sessions)
+        if search:
+            help_text = ngettext(
+                "%(count)s session ouverte pour « %(text)s », la plus proche d'abord.",
+                "%(count)s sessions ouvertes pour « %(text)s », les plus proches d'abord.",
+                count,
+            ) % {"count": count, "text": search}
+        else:
+            help_text = ngettext(
+                "La prochaine session ouverte aux inscriptions.",
+                "Les %(count)s prochaines sessions ouvertes aux inscriptions.",
+                count,
+            ) % {"count": count}
+        # The bound field copied the help text when the mixin first described the fields.
+        field.help_text = self["session"].help_text = help_text
+        self._describe_fields()
 
     def clean_agent(self) -> Agent:
         return self.members[self.cleaned_data["agent"]]
 
     def clean_session(self) -> TrainingSession:
-        return self.sessions[self.cleaned_data["session"]]
+        session = selectors.open_session_for_signup(
+            self.cleaned_data["session"], now=timezone.now()
+        )
+        if session is None:
+            raise forms.ValidationError(
+                _("Cette session n'est plus ouverte aux inscriptions : choisissez-en une autre.")
+            )
+        return session
 
 
 def session_label(session: TrainingSession) -> str:

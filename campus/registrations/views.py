@@ -32,6 +32,7 @@ from .forms import (
     CancelForm,
     DeclineForm,
     ManageAddForm,
+    TeamSessionSearchForm,
     TeamSignupForm,
     WaitlistModeForm,
 )
@@ -56,25 +57,15 @@ def _session_or_404(request: HttpRequest, pk: int) -> TrainingSession:
     return session
 
 
-def _session_to_sign_up_or_404(request: HttpRequest, pk: int) -> TrainingSession:
-    """Only what the sign-up needs to know the session exists: the service re-reads it locked."""
-    session = get_object_or_404(TrainingSession.objects.only("pk", "status"), pk=pk)
-    if session.status == TrainingSession.Status.DRAFT and not permissions.can_manage_sessions(
-        request.user
-    ):
-        raise Http404(_("Aucune session ne correspond à cette adresse."))
-    return session
-
-
 def _registration_or_404(pk: int) -> Registration:
     return get_object_or_404(Registration.objects.select_related("agent", "session__course"), pk=pk)
 
 
 def _own_agent(request: HttpRequest) -> Agent | None:
-    agent_id = getattr(request.user, "agent_id", None)
-    if agent_id is None:
+    # The sign-in backend reads the account with its agent and organisation.
+    if getattr(request.user, "agent_id", None) is None:
         return None
-    return Agent.objects.select_related("organisation").filter(pk=agent_id).first()
+    return request.user.agent  # type: ignore[union-attr]
 
 
 def _agent_param(value: str | None) -> Agent | None:
@@ -86,8 +77,10 @@ def _agent_param(value: str | None) -> Agent | None:
 def _team_members(request: HttpRequest) -> list[Agent]:
     """Direct and indirect reports of the signed-in manager (none for others)."""
     own = getattr(request.user, "agent", None)
-    if own is None or not permissions.is_manager(request.user):
+    if own is None:
         return []
+    # No `permissions.is_manager` first: an agent without reports has an empty team,
+    # found by the same one query.
     team = people_selectors.team(own)
     return [*team.direct, *(m for group in team.groups for m in group.members)]
 
@@ -112,7 +105,10 @@ def _signup_message(registration: Registration, user: Any) -> str:
     is_self = registration.agent_id == getattr(user, "agent_id", None)
     name = registration.agent.full_name
     if registration.state == State.WAITLISTED:
-        position = capacity.waitlist_position(registration)
+        # The sign-up service knows the position when it could count it under the lock.
+        position = getattr(registration, "position", None) or capacity.waitlist_position(
+            registration
+        )
         if is_self:
             return _(
                 "La session est complète : vous êtes sur la liste d'attente, en position %(position)s."
@@ -224,8 +220,12 @@ def session_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
-    """The sign-up contract: 302 to the session page on success, 200 with the reason if refused."""
-    session = _session_to_sign_up_or_404(request, session_pk)
+    """The sign-up contract: 302 to the session page on success, 200 with the reason if refused.
+
+    The session is read once, locked, by the service; a missing session is a 404,
+    and a draft is refused there, then shown as a 404 below to whoever may not see it.
+    """
+    session = TrainingSession(pk=session_pk)
     if request.POST.get("agent"):
         agent = _agent_param(request.POST["agent"])
         if agent is None:
@@ -253,6 +253,11 @@ def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
             mandatory=mandatory,
             acknowledge_overlap=request.POST.get("acknowledge_overlap") == "1",
         )
+    except TrainingSession.DoesNotExist as exc:
+        raise Http404(_("Aucune session ne correspond à cette adresse.")) from exc
+    except NotAllowed:
+        _session_or_404(request, session_pk)  # a missing or hidden session stays a 404
+        raise
     except services.OverlapWarning as exc:
         # Refusals render the session page: only they need the full selector.
         return _overlap_page(
@@ -406,7 +411,11 @@ def decline_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def mine_view(request: HttpRequest) -> HttpResponse:
     agent = getattr(request.user, "agent", None)
-    trainings = selectors.my_trainings(agent, now=timezone.now()) if agent else None
+    trainings = (
+        selectors.my_trainings(agent, now=timezone.now(), history_page=request.GET.get("page"))
+        if agent
+        else None
+    )
     return render(
         request,
         "registrations/mine.html",
@@ -417,14 +426,32 @@ def mine_view(request: HttpRequest) -> HttpResponse:
 # --- The manager's page ------------------------------------------------------------------
 
 
-def _team_context(request: HttpRequest, form: TeamSignupForm | None = None) -> dict[str, Any]:
+def _team_context(
+    request: HttpRequest,
+    form: TeamSignupForm | None = None,
+    members: list[Agent] | None = None,
+) -> dict[str, Any]:
     now = timezone.now()
-    members = _team_members(request)
-    sessions = list(selectors.upcoming_open_sessions(now=now))
+    if members is None:
+        members = _team_members(request)
+    # The search text travels with the sign-up form, so that a refused sign-up shows the same list.
+    source = request.POST if request.method == "POST" else request.GET
+    search_form = TeamSessionSearchForm(source if "q" in source else None)
+    text = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    sessions = selectors.sessions_for_team_signup(now=now, text=text)
+    if form is None:
+        form = TeamSignupForm(members=members, sessions=[])
+    form.offer_sessions(sessions, search=text)
     return {
         "members": members,
-        "trainings": selectors.team_trainings([m.pk for m in members], now=now),
-        "form": form or TeamSignupForm(members=members, sessions=sessions),
+        "trainings": selectors.team_trainings(
+            [m.pk for m in members], now=now, past_page=request.GET.get("page")
+        ),
+        "form": form,
+        "search_form": search_form,
+        "session_query": text,
+        "sessions": sessions,
+        "page_query": urlencode({"q": text}) if text else "",
     }
 
 
@@ -451,8 +478,7 @@ def team_signup_view(request: HttpRequest) -> HttpResponse:
     if refused:
         return refused
     members = _team_members(request)
-    sessions = list(selectors.upcoming_open_sessions(now=timezone.now()))
-    form = TeamSignupForm(request.POST, members=members, sessions=sessions)
+    form = TeamSignupForm(request.POST, members=members, sessions=[])
     if form.is_valid():
         agent, session = form.cleaned_data["agent"], form.cleaned_data["session"]
         team_url = reverse("registrations:team")
@@ -473,7 +499,7 @@ def team_signup_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _signup_message(outcome.registration, request.user))
             return redirect(team_url)
-    return render(request, "registrations/team.html", _team_context(request, form))
+    return render(request, "registrations/team.html", _team_context(request, form, members))
 
 
 # --- The coordinator's page ------------------------------------------------------------------
@@ -495,11 +521,19 @@ def _manage_context(
     request: HttpRequest, session: TrainingSession, add_form: ManageAddForm | None = None
 ) -> dict[str, Any]:
     roster = selectors.session_roster(session)
+    manage_url = reverse("registrations:manage", args=[session.pk])
+    # Each row's cancel and decline links come back here.
+    next_query = urlencode({"next": manage_url}, safe="/")
     search_form = AgentSearchForm(request.GET or None)
     results: list[Agent] = []
     can_manage = permissions.can_manage_sessions(request.user)
     if can_manage and search_form.is_bound and search_form.is_valid():
         results = selectors.agent_search(search_form.cleaned_data["q"])
+    if can_manage:
+        # A hundred links that differ only by the id: one reverse() rather than one per row.
+        head, tail = reverse("registrations:cancel", args=[0]).rsplit("/0/", 1)
+        for registration in [*roster.participants, *roster.waitlist]:
+            registration.cancel_url = f"{head}/{registration.pk}/{tail}?{next_query}"  # type: ignore[attr-defined]
     options = roster.options
     mode_form = WaitlistModeForm(
         initial={
@@ -512,7 +546,6 @@ def _manage_context(
     live_count = len(roster.participants) + len(roster.waitlist) + len(roster.pending)
     return {
         "session": session,
-        "parts": list(session.parts.all()),
         "roster": roster,
         "can_manage": can_manage,
         "add_form": add_form or ManageAddForm(),
@@ -523,14 +556,20 @@ def _manage_context(
         "below_minimum": session.status == TrainingSession.Status.OPEN
         and roster.confirmed_count < session.min_participants,
         "live_count": live_count,
-        "manage_url": reverse("registrations:manage", args=[session.pk]),
+        "manage_url": manage_url,
+        "next_query": next_query,
     }
 
 
 @login_required
 @require_safe
 def manage_view(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session_or_404(request, pk)
+    # Not `_session_or_404`: the roster shows neither the parts nor the trainers nor the seats.
+    session = selectors.session_for_roster(
+        pk, include_drafts=permissions.can_manage_sessions(request.user)
+    )
+    if session is None:
+        raise Http404(_("Aucune session ne correspond à cette adresse."))
     _require_reader(request, session)
     return render(request, "registrations/manage.html", _manage_context(request, session))
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from campus.people.models import Agent, User
 from campus.people.tests.factories import AgentFactory, UserFactory
-from campus.registrations import services
+from campus.registrations import selectors, services
 from campus.registrations.models import Attendance, Registration
 from campus.registrations.tests.factories import open_session
 from campus.scheduling.models import SessionPart, TrainingSession
@@ -76,7 +76,12 @@ def _attended(coordinator: User, agent: Agent) -> None:
     )
 
 
-def test_mine_costs_the_same_at_n_and_ten_n(coordinator, django_assert_num_queries):
+@pytest.mark.parametrize("page", ["", "?page=2"])
+def test_mine_costs_the_same_at_n_and_ten_n(
+    coordinator, django_assert_num_queries, monkeypatch, page
+):
+    # Two ended registrations per round: one page at N, several at 10×N.
+    monkeypatch.setattr(selectors, "HISTORY_PAGE_SIZE", 3)
     user = UserFactory(agent=AgentFactory(manager=AgentFactory()))
 
     def grow(times: int) -> None:
@@ -96,10 +101,17 @@ def test_mine_costs_the_same_at_n_and_ten_n(coordinator, django_assert_num_queri
                 reason="Empêchement",
             )
 
-    _assert_same_cost(_client(user), reverse("registrations:mine"), grow, django_assert_num_queries)
+    url = reverse("registrations:mine") + page
+    _assert_same_cost(_client(user), url, grow, django_assert_num_queries)
 
 
-def test_team_costs_the_same_at_n_and_ten_n(coordinator, django_assert_num_queries):
+@pytest.mark.parametrize("query", ["", "?q=atelier&page=2"])
+def test_team_costs_the_same_at_n_and_ten_n(
+    coordinator, django_assert_num_queries, monkeypatch, query
+):
+    # The past trainings and the sessions to sign up to outgrow one page at 10×N.
+    monkeypatch.setattr(selectors, "TEAM_PAST_PAGE_SIZE", 3)
+    monkeypatch.setattr(selectors, "TEAM_SIGNUP_SESSIONS_LIMIT", 3)
     manager = UserFactory()
     lead = AgentFactory(organisation=manager.agent.organisation, manager=manager.agent)
 
@@ -116,10 +128,11 @@ def test_team_costs_the_same_at_n_and_ten_n(coordinator, django_assert_num_queri
             requester = UserFactory(agent=direct)
             _sign(requester, approval, direct)
             _attended(coordinator, indirect)
+            _attended(coordinator, direct)
+            open_session(coordinator, course=CourseFactory(search_text="atelier de rentree"))
 
-    _assert_same_cost(
-        _client(manager), reverse("registrations:team"), grow, django_assert_num_queries
-    )
+    url = reverse("registrations:team") + query
+    _assert_same_cost(_client(manager), url, grow, django_assert_num_queries)
 
 
 def test_manage_costs_the_same_at_n_and_ten_n(coordinator, django_assert_num_queries):
@@ -140,6 +153,18 @@ def test_manage_costs_the_same_at_n_and_ten_n(coordinator, django_assert_num_que
             _sign(coordinator, session, AgentFactory())
         for _ in range(times):
             _sign(coordinator, session, AgentFactory())
+
+    url = reverse("registrations:manage", args=[session.pk])
+    _assert_same_cost(_client(coordinator), url, grow, django_assert_num_queries)
+
+
+def test_manage_with_pending_requests_costs_the_same(coordinator, django_assert_num_queries):
+    session = open_session(coordinator, course=CourseFactory(requires_manager_approval=True))
+
+    def grow(times: int) -> None:
+        for _ in range(times):
+            requester = UserFactory(agent=AgentFactory(manager=AgentFactory()))
+            _sign(requester, session, requester.agent)
 
     url = reverse("registrations:manage", args=[session.pk])
     _assert_same_cost(_client(coordinator), url, grow, django_assert_num_queries)

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campus.catalog.models import Course
+from campus.catalog.search_text import fold
 from campus.core.models import AuditEntry, SchoolSettings
 from campus.people.models import User
 from campus.people.tests.factories import AgentFactory, DepartmentFactory, UserFactory
-from campus.registrations import services
+from campus.registrations import selectors, services
 from campus.registrations.models import (
     Attendance,
     Registration,
@@ -517,6 +518,31 @@ def test_mine_shows_offers_with_their_answer_buttons(coordinator):
     assert reverse("registrations:offer_accept", args=[offered.pk]) in content
 
 
+def test_mine_pages_the_history_with_links_that_work_without_javascript(
+    coordinator, agent_user, monkeypatch
+):
+    monkeypatch.setattr(selectors, "HISTORY_PAGE_SIZE", 2)
+    titles = []
+    for days in range(40, 45):
+        session = open_session(coordinator, day=future_day(days))
+        services.registration_cancel(actor=agent_user, registration=_signup(agent_user, session))
+        titles.append(session.course.title)
+    upcoming = open_session(coordinator, day=future_day(60))
+    _signup(agent_user, upcoming)
+    client = _client(agent_user)
+    content = _text(client.get(reverse("registrations:mine")))
+    assert "5 formations passées ou annulées, les plus récentes d'abord." in content
+    assert "Page 1 sur 3" in content
+    assert 'href="?page=2"' in content
+    assert titles[4] in content and titles[3] in content and titles[2] not in content
+    assert upcoming.course.title in content
+    content = _text(client.get(reverse("registrations:mine"), {"page": "3"}))
+    assert titles[0] in content and titles[1] not in content
+    assert 'href="?page=2"' in content
+    # What is current shows on every page of the history.
+    assert upcoming.course.title in content
+
+
 # --- The manager's page ----------------------------------------------------------------------
 
 
@@ -626,6 +652,89 @@ def test_manager_signs_up_a_member_from_the_team_page(coordinator, manager_with_
     assert Registration.objects.count() == 1
 
 
+def _course(title: str) -> Course:
+    return CourseFactory(title=title, search_text=fold(title))
+
+
+def test_team_page_offers_the_next_sessions_or_those_searched_for(
+    coordinator, manager_with_team, monkeypatch
+):
+    monkeypatch.setattr(selectors, "TEAM_SIGNUP_SESSIONS_LIMIT", 2)
+    manager, _reports = manager_with_team
+    sooner = open_session(coordinator, course=_course("Tableur Excel"), day=future_day(35))
+    soon = open_session(coordinator, course=_course("Écrits professionnels"), day=future_day(36))
+    later = open_session(coordinator, course=_course("Tableur avancé"), day=future_day(50))
+    client = _client(manager)
+    response = client.get(reverse("registrations:team"))
+    assert response.context["sessions"] == [sooner, soon]
+    content = _text(response)
+    assert "Les 2 prochaines sessions ouvertes aux inscriptions." in content
+    assert later.course.title not in content
+    assert 'role="search"' in content
+    assert f'href="{reverse("catalog:catalogue")}"' in content
+    response = client.get(reverse("registrations:team"), {"q": "tableur"})
+    assert response.context["sessions"] == [sooner, later]
+    content = _text(response)
+    assert "2 sessions ouvertes pour « tableur », les plus proches d'abord." in content
+    assert '<input type="hidden" name="q" value="tableur">' in content
+    content = _text(client.get(reverse("registrations:team"), {"q": "inconnu"}))
+    assert "Aucune session ouverte aux inscriptions pour « inconnu »." in content
+
+
+def test_manager_signs_up_a_member_to_a_session_beyond_the_list(
+    coordinator, manager_with_team, monkeypatch
+):
+    monkeypatch.setattr(selectors, "TEAM_SIGNUP_SESSIONS_LIMIT", 1)
+    manager, (member, *_rest) = manager_with_team
+    open_session(coordinator, day=future_day(35))
+    later = open_session(coordinator, course=_course("Tableur Excel"), day=future_day(50))
+    client = _client(manager)
+    url = reverse("registrations:team_signup")
+    response = client.post(url, {"agent": member.agent.pk, "session": later.pk})
+    assert response.status_code == 302
+    assert Registration.objects.get(agent=member.agent).session_id == later.pk
+    # A refused sign-up shows the form again with the list the manager searched.
+    response = client.post(url, {"agent": member.agent.pk, "session": later.pk, "q": "excel"})
+    assert response.status_code == 200
+    assert "déjà inscrit(e)" in _text(response)
+    assert response.context["sessions"] == [later]
+    assert f'<option value="{later.pk}" selected>' in _text(response)
+
+
+def test_team_sign_up_refuses_a_session_closed_to_sign_up(coordinator, manager_with_team):
+    manager, (member, *_rest) = manager_with_team
+    draft = open_session(coordinator)
+    TrainingSession.objects.filter(pk=draft.pk).update(status=TrainingSession.Status.DRAFT)
+    client = _client(manager)
+    url = reverse("registrations:team_signup")
+    for data in ({"session": draft.pk}, {"session": "999999"}, {}):
+        response = client.post(url, {"agent": member.agent.pk, **data})
+        assert response.status_code == 200
+        assert response.context["form"].errors["session"]
+    assert "Choisissez une session." in _text(response)
+    assert not Registration.objects.exists()
+
+
+def test_team_page_pages_the_past_trainings(coordinator, manager_with_team, monkeypatch):
+    monkeypatch.setattr(selectors, "TEAM_PAST_PAGE_SIZE", 1)
+    manager, (member, *_rest) = manager_with_team
+    titles = []
+    for days in (40, 41):
+        session = open_session(coordinator, day=future_day(days))
+        _signup(member, session)
+        _move_to_past(session, days=60 - days)
+        titles.append(session.course.title)
+    client = _client(manager)
+    content = _text(client.get(reverse("registrations:team")))
+    assert "2 formations suivies par l'équipe, les plus récentes d'abord." in content
+    assert titles[1] in content and titles[0] not in content
+    assert 'href="?page=2"' in content
+    content = _text(client.get(reverse("registrations:team"), {"page": "2", "q": "x"}))
+    assert titles[0] in content and titles[1] not in content
+    # The page links keep the session search.
+    assert 'href="?q=x&page=1"' in content
+
+
 def test_team_sign_up_is_refused_to_agents_without_a_team(coordinator, agent_user):
     session = open_session(coordinator)
     response = _client(agent_user).post(
@@ -690,6 +799,33 @@ def test_manage_page_shows_each_list_in_order(coordinator):
     assert "05 55 00 00 00" in content
     assert "Formation déjà suivie" in content
     assert "<details>" in content
+
+
+def test_manage_page_rows_link_each_action_back_to_the_page(coordinator, manager_with_team):
+    manager, (member, *_rest) = manager_with_team
+    session = open_session(coordinator, capacity=1)
+    seat = _signup(UserFactory(), session)
+    waiting = _signup(UserFactory(), session)
+    request = _request_from(member, coordinator)
+    back = f"?next={_manage_url(session)}"
+    content = _text(_client(coordinator).get(_manage_url(session)))
+    for registration in (seat, waiting):
+        assert f'href="{reverse("registrations:cancel", args=[registration.pk])}{back}"' in content
+        assert f"l'inscription de {registration.agent.full_name}" in content
+    content = _text(_client(coordinator).get(_manage_url(request.session)))
+    decline = reverse("registrations:decline", args=[request.pk])
+    assert f'href="{decline}?next={_manage_url(request.session)}"' in content
+    assert f"<td>{manager.agent.full_name}</td>" in content
+
+
+def test_manage_page_of_a_draft_is_for_coordinators_only(coordinator, hr_viewer):
+    session = open_session(coordinator)
+    TrainingSession.objects.filter(pk=session.pk).update(status=TrainingSession.Status.DRAFT)
+    assert _client(hr_viewer).get(_manage_url(session)).status_code == 404
+    assert _client(coordinator).get(_manage_url(session)).status_code == 200
+    assert _client(coordinator).get(_manage_url(session) + "x").status_code == 404
+    unknown = reverse("registrations:manage", args=[999999])
+    assert _client(coordinator).get(unknown).status_code == 404
 
 
 def test_coordinator_registers_by_reference_with_mandatory_flag(coordinator):
