@@ -88,7 +88,8 @@ class TrainingSession(models.Model):
     cancellation_reason = models.TextField(_("motif d'annulation"), blank=True)
     # Denormalised from the parts so that lists sort and filter by date without a join.
     starts_at = models.DateTimeField(_("début"), null=True, blank=True, db_index=True)
-    ends_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    # Indexed: "not ended yet" is how agents' and teams' current registrations are found.
+    ends_at = models.DateTimeField(_("fin"), null=True, blank=True, db_index=True)
     series_key = models.CharField(
         _("série"),
         max_length=40,
