@@ -12,6 +12,7 @@ merged into bench/results/latest-<db>.json next to the rush figures.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -99,7 +100,7 @@ def prepare(db: str, preset: str, env: dict[str, str]) -> None:
         manage(env, "generate_data", "--preset", preset)
 
 
-def page_plan() -> tuple[list[tuple[str, str, Caller | None]], dict[str, Any], Caller]:
+def page_plan() -> tuple[list[tuple[str, str | list[str], Caller | None]], dict[str, Any], Caller]:
     """(name, path, caller) for each page, resolved from the generated fixtures."""
     import django
 
@@ -124,7 +125,7 @@ def page_plan() -> tuple[list[tuple[str, str, Caller | None]], dict[str, Any], C
     month = fx["busy_month"]
     word = course.title.split()[0]
     filtered = f"/catalogue/?q={word}" + (f"&theme={theme.pk}" if theme else "")
-    plan: list[tuple[str, str, Caller | None]] = [
+    plan: list[tuple[str, str | list[str], Caller | None]] = [
         ("catalogue", "/catalogue/", learner_c),
         ("catalogue_search", filtered, learner_c),
         ("course", f"/catalogue/formations/{course.slug}/", learner_c),
@@ -137,17 +138,35 @@ def page_plan() -> tuple[list[tuple[str, str, Caller | None]], dict[str, Any], C
             coord_c,
         ),
         ("calendar_month", f"/programmation/?mois={month['year']}-{month['month']:02d}", coord_c),
+        # A different search on every request: the catalogue as it costs when its cached
+        # results cannot be reused (every change to the school's data invalidates them).
+        ("catalogue_search_cold", cold_searches(), learner_c),
     ]
     return plan, fx, coord_c
 
 
-def count_queries(plan: list[tuple[str, str, Caller | None]]) -> dict[str, int]:
+def cold_searches(limit: int = 400) -> list[str]:
+    """Catalogue searches for distinct words of course titles, each a separate cache entry."""
+    from campus.catalog.models import Course
+    from campus.catalog.search_text import fold_words
+
+    words: list[str] = []
+    for title in Course.objects.order_by("pk").values_list("title", flat=True):
+        for word in fold_words(title):
+            if len(word) >= 5 and word not in words:
+                words.append(word)
+    return [f"/catalogue/?q={word}" for word in words[:limit]]
+
+
+def count_queries(plan: list[tuple[str, str | list[str], Caller | None]]) -> dict[str, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     counts = {}
-    for name, path, caller in plan:
+    for name, paths, caller in plan:
+        # Counted in this process, whose cache is cold: the cost of a first rendering.
+        path = paths if isinstance(paths, str) else paths[0]
         client = Client()
         if caller is not None:
             client.cookies["sessionid"] = caller.session_key
@@ -160,16 +179,23 @@ def count_queries(plan: list[tuple[str, str, Caller | None]]) -> dict[str, int]:
 
 
 def measure(
-    port: int, path: str, caller: Caller | None, *, single: int, parallel: int
+    port: int, path: str | list[str], caller: Caller | None, *, single: int, parallel: int
 ) -> dict[str, Any]:
+    """Figures for one page; given several paths, each request takes the next one."""
     host = "127.0.0.1"
-    for _ in range(5):  # warm-up
-        get(host, port, path, caller, timeout=60)
+    paths = [path] if isinstance(path, str) else path
+    turn = itertools.count()
+
+    def next_path() -> str:
+        return paths[next(turn) % len(paths)]
+
+    for _ in range(5 if len(paths) == 1 else 0):  # warm-up (none when every request differs)
+        get(host, port, paths[0], caller, timeout=60)
     latencies: list[float] = []
     errors = 0
     for _ in range(single):
         started = time.perf_counter()
-        status = get(host, port, path, caller, timeout=60)
+        status = get(host, port, next_path(), caller, timeout=60)
         latencies.append((time.perf_counter() - started) * 1000)
         errors += status != 200
     lock = threading.Lock()
@@ -183,8 +209,9 @@ def measure(
                 if remaining[0] <= 0:
                     return
                 remaining[0] -= 1
+                target = next_path()
             started = time.perf_counter()
-            status = get(host, port, path, caller, timeout=60)
+            status = get(host, port, target, caller, timeout=60)
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 par_latencies.append(elapsed)
@@ -226,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
                 round(figures["rps_8"] / floor["rps_8"], 3) if floor["rps_8"] else 0.0
             )
             figures["queries"] = queries[name]
-            figures["path"] = path
+            figures["path"] = path if isinstance(path, str) else f"{path[0]} (+{len(path) - 1})"
             pages[name] = figures
             print(
                 f"{name:26} p50 {figures['p50_ms']:7.1f}  p95 {figures['p95_ms']:7.1f}  "

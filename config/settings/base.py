@@ -157,6 +157,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Rendered fragments (campus.core.freshness) live in each worker's memory: their keys
+# carry a stamp read from the database, so a worker never serves a copy older than the
+# data, and no cache server is needed on the school's intranet.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "campus",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
