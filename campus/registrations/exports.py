@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from campus.scheduling.models import TrainingSession
 
-from .models import Registration
-from .selectors import SessionRoster
+from .selectors import RosterRow, SessionRoster
 
 # Excel only reads UTF-8 when the file starts with a byte order mark.
 BOM = "\ufeff"
@@ -41,22 +40,20 @@ def roster_header() -> list[str]:
     ]
 
 
-def _row(registration: Registration) -> list[str]:
-    agent = registration.agent
-    creator = registration.created_by
-    position = getattr(registration, "position", None)
+def _row(registration: RosterRow) -> list[str]:
+    position = registration.position
     return [
-        agent.last_name,
-        agent.first_name,
-        agent.matricule,
-        agent.organisation.name,
-        agent.department.name if agent.department else "",
-        agent.email or _("à prévenir par un autre moyen"),
-        registration.get_state_display(),
+        registration.last_name,
+        registration.first_name,
+        registration.matricule,
+        registration.organisation_name,
+        registration.department_name,
+        registration.agent_email or _("à prévenir par un autre moyen"),
+        registration.state_label,
         str(position) if position else "",
         _("oui") if registration.is_mandatory else _("non"),
-        str(creator) if creator else "",
-        timezone.localtime(registration.created_at).strftime("%d/%m/%Y %H:%M"),
+        registration.created_by_name,
+        registration.created_at_label,
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape as _escape
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
@@ -16,6 +17,9 @@ from django.db import models
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from campus.catalog.search_text import fold_words
 from campus.core.models import SchoolSettings
@@ -68,9 +72,11 @@ def waitlist_positions(session_ids: Iterable[int]) -> dict[int, int]:
     return _positions_in(TrainingSession.objects.filter(pk__in=ids).only("pk", "course_id"))
 
 
-def _positions_in(sessions: Iterable[TrainingSession]) -> dict[int, int]:
+def _positions_in(
+    sessions: Iterable[TrainingSession], *, policy: str | None = None
+) -> dict[int, int]:
     """`waitlist_positions` for sessions already read (their pk and course_id)."""
-    policy = SchoolSettings.current().waitlist_policy
+    policy = policy or SchoolSettings.current().waitlist_policy
     numbered = []
     for session in sessions:
         queryset = capacity.waitlist_queryset(session, policy=policy)
@@ -86,10 +92,37 @@ def _positions_in(sessions: Iterable[TrainingSession]) -> dict[int, int]:
     return dict(rows)
 
 
-def _waiting_positions(registrations: list[Registration]) -> dict[int, int]:
-    """Positions of the waitlisted ones among registrations read with their session."""
-    sessions = {r.session_id: r.session for r in registrations if r.state == State.WAITLISTED}
+def _waiting_positions(rows: Iterable[Any]) -> dict[int, int]:
+    """Positions of the waitlisted ones among rows that carry `state`, `session_id`, `course_id`."""
+    sessions = {
+        r.session_id: TrainingSession(pk=r.session_id, course_id=r.course_id)
+        for r in rows
+        if r.state == State.WAITLISTED
+    }
     return _positions_in(sorted(sessions.values(), key=lambda s: s.pk)) if sessions else {}
+
+
+_BADGES: dict[str, str] = {
+    State.CONFIRMED: "badge badge-ok",
+    State.DECLINED: "badge badge-off",
+    State.CANCELLED: "badge badge-off",
+    State.SESSION_CANCELLED: "badge badge-off",
+}
+
+
+def _state_labels() -> dict[str, str]:
+    """The states' labels in the active language (what `get_state_display` returns)."""
+    return {value: str(label) for value, label in State.choices}
+
+
+def _session_title(course_title: str, suffix: str) -> str:
+    """As registrations/_session_title.html writes it."""
+    return f"{course_title} – {suffix}" if suffix else course_title
+
+
+def _full_name(first_name: str, last_name: str) -> str:
+    """As `Agent.full_name` writes it, from names a query read: no agent instance built."""
+    return f"{first_name} {last_name.upper()}".strip()
 
 
 # --- One session, as an agent sees it ----------------------------------------------
@@ -195,6 +228,33 @@ class PartAttendance:
     status_label: str
 
 
+@dataclass(slots=True)
+class MyRow:
+    """One of the agent's registrations, with what the page shows of its session.
+
+    Plain values rather than a registration, its session and its course: the
+    course's long texts are never read, and a row costs no model instance.
+    `parts` (the session's parts, with their room) is set for current rows,
+    `part_rows` for confirmed ones in the history, `position` for the waitlist.
+    """
+
+    pk: int
+    session_id: int
+    course_id: int
+    state: str
+    is_mandatory: bool
+    offer_expires_at: datetime.datetime | None
+    created_at: datetime.datetime
+    starts_at: datetime.datetime | None
+    session_title: str
+    state_label: str
+    state_badge: str
+    reason: str = ""
+    position: int | None = None
+    parts: list[SessionPart] = field(default_factory=list)
+    part_rows: list[PartAttendance] = field(default_factory=list)
+
+
 @dataclass
 class MyTrainings:
     """The agent's registrations, sorted into what the page shows.
@@ -203,20 +263,70 @@ class MyTrainings:
     registrations), which grows by the year, is one page of a `Paginator`.
     """
 
-    upcoming: list[Registration] = field(default_factory=list)
-    offers: list[Registration] = field(default_factory=list)
-    requests: list[Registration] = field(default_factory=list)
-    waitlist: list[Registration] = field(default_factory=list)
-    history: Page[Registration] = field(
+    upcoming: list[MyRow] = field(default_factory=list)
+    offers: list[MyRow] = field(default_factory=list)
+    requests: list[MyRow] = field(default_factory=list)
+    waitlist: list[MyRow] = field(default_factory=list)
+    history: Page[MyRow] = field(
         default_factory=lambda: Paginator([], HISTORY_PAGE_SIZE).get_page(1)
     )
+
+
+_MY_VALUES = (
+    "pk",
+    "session_id",
+    "session__course_id",
+    "state",
+    "is_mandatory",
+    "offer_expires_at",
+    "created_at",
+    "session__starts_at",
+    "session__course__title",
+    "session__title_suffix",
+)
+
+
+def _my_rows(queryset: models.QuerySet[Any], *, with_reason: bool = False) -> list[MyRow]:
+    labels = _state_labels()
+    values = (*_MY_VALUES, "reason") if with_reason else _MY_VALUES
+    rows = []
+    for (
+        pk,
+        session_id,
+        course_id,
+        state,
+        mandatory,
+        expires,
+        created,
+        starts,
+        title,
+        suffix,
+        *rest,
+    ) in queryset.values_list(*values):
+        rows.append(
+            MyRow(
+                pk=pk,
+                session_id=session_id,
+                course_id=course_id,
+                state=state,
+                is_mandatory=mandatory,
+                offer_expires_at=expires,
+                created_at=created,
+                starts_at=starts,
+                session_title=_session_title(title, suffix),
+                state_label=labels[state],
+                state_badge=_BADGES.get(state, "badge"),
+                reason=rest[0] if rest else "",
+            )
+        )
+    return rows
 
 
 def _not_ended(now: datetime.datetime) -> Q:
     return Q(session__ends_at__gte=now) | Q(session__ends_at__isnull=True)
 
 
-def _attach_part_rows(registrations: list[Registration], agent: Agent) -> None:
+def _attach_part_rows(registrations: list[MyRow], agent: Agent) -> None:
     """Set `part_rows` on the confirmed registrations: each part and its attendance.
 
     One query, whatever the rows' states (no model instances: four values a part).
@@ -244,12 +354,25 @@ def _attach_part_rows(registrations: list[Registration], agent: Agent) -> None:
         )
     for registration in registrations:
         if registration.state == State.CONFIRMED:
-            registration.part_rows = by_session.get(registration.session_id, [])  # type: ignore[attr-defined]
+            registration.part_rows = by_session.get(registration.session_id, [])
 
 
-def _history_page(
-    agent: Agent, *, now: datetime.datetime, page: int | str | None
-) -> Page[Registration]:
+def _attach_parts(registrations: list[MyRow]) -> None:
+    """Set `parts` on the rows: their session's parts, with room and venue (one query)."""
+    if not registrations:
+        return
+    by_session: dict[int, list[SessionPart]] = {}
+    for part in (
+        SessionPart.objects.filter(session_id__in={r.session_id for r in registrations})
+        .select_related("room__venue")
+        .order_by("starts_at", "id")
+    ):
+        by_session.setdefault(part.session_id, []).append(part)
+    for registration in registrations:
+        registration.parts = by_session.get(registration.session_id, [])
+
+
+def _history_page(agent: Agent, *, now: datetime.datetime, page: int | str | None) -> Page[MyRow]:
     """One page of the agent's history, most recent first, with attendance per part.
 
     Three queries: the count, the page (with the reasons), the parts and attendance.
@@ -263,13 +386,12 @@ def _history_page(
         HISTORY_PAGE_SIZE,
     ).get_page(page)
     # The page's ids as a subquery, so that the reasons are read for its rows only.
-    rows = list(
+    rows = _my_rows(
         _with_reason(
             Registration.objects.filter(pk__in=cast(models.QuerySet[Any], result.object_list)),
             when=~Q(state=State.CONFIRMED),
-        )
-        .select_related("session__course")
-        .order_by(*order)
+        ).order_by(*order),
+        with_reason=True,
     )
     _attach_part_rows(rows, agent)
     result.object_list = rows
@@ -284,20 +406,12 @@ def my_trainings(
     The current registrations and their parts (2), the waitlist positions (2, only
     when the agent waits somewhere), one page of the history (3).
     """
-    current = list(
+    current = _my_rows(
         Registration.objects.filter(agent=agent, state__in=Registration.LIVE_STATES)
         .filter(_not_ended(now))
-        .select_related("session__course")
-        .prefetch_related(
-            Prefetch(
-                "session__parts",
-                queryset=SessionPart.objects.select_related("room__venue").order_by(
-                    "starts_at", "id"
-                ),
-            )
-        )
         .order_by("session__starts_at", "session_id", "created_at", "id")
     )
+    _attach_parts(current)
     positions = _waiting_positions(current)
     result = MyTrainings(history=_history_page(agent, now=now, page=history_page))
     for registration in current:
@@ -306,7 +420,7 @@ def my_trainings(
         elif registration.state == State.REQUESTED:
             result.requests.append(registration)
         elif registration.state == State.WAITLISTED:
-            registration.position = positions.get(registration.pk)  # type: ignore[attr-defined]
+            registration.position = positions.get(registration.pk)
             result.waitlist.append(registration)
         else:
             result.upcoming.append(registration)
@@ -327,13 +441,95 @@ def upcoming_for_home(agent: Agent, *, now: datetime.datetime) -> list[Registrat
 # --- The manager's team page --------------------------------------------------------
 
 
+@dataclass(slots=True)
+class TeamRow:
+    """A team member's registration, with what the manager's page shows of it.
+
+    Plain values, no model instances: `agent_name` is the member's full name;
+    `position` is set on the waitlisted ones, the attendance figures on past rows.
+    """
+
+    pk: int
+    session_id: int
+    course_id: int
+    agent_id: int
+    state: str
+    is_mandatory: bool
+    created_at: datetime.datetime
+    starts_at: datetime.datetime | None
+    session_title: str
+    agent_name: str
+    state_label: str
+    state_badge: str
+    position: int | None = None
+    parts_count: int = 0
+    marked_count: int = 0
+    present_count: int = 0
+
+
 @dataclass
 class TeamTrainings:
     """The team's current registrations in full, and one page of the trainings followed."""
 
-    upcoming: list[Registration]
-    past: Page[Registration]
-    pending: list[Registration]
+    upcoming: list[TeamRow]
+    past: Page[TeamRow]
+    pending: list[TeamRow]
+
+
+_TEAM_VALUES = (
+    "pk",
+    "session_id",
+    "session__course_id",
+    "agent_id",
+    "state",
+    "is_mandatory",
+    "created_at",
+    "session__starts_at",
+    "session__course__title",
+    "session__title_suffix",
+    "agent__first_name",
+    "agent__last_name",
+)
+_ATTENDANCE_VALUES = ("parts_count", "marked_count", "present_count")
+
+
+def _team_rows(queryset: models.QuerySet[Any], *, with_attendance: bool = False) -> list[TeamRow]:
+    labels = _state_labels()
+    values = (*_TEAM_VALUES, *_ATTENDANCE_VALUES) if with_attendance else _TEAM_VALUES
+    rows = []
+    for (
+        pk,
+        session_id,
+        course_id,
+        agent_id,
+        state,
+        mandatory,
+        created,
+        starts,
+        title,
+        suffix,
+        first_name,
+        last_name,
+        *counts,
+    ) in queryset.values_list(*values):
+        row = TeamRow(
+            pk=pk,
+            session_id=session_id,
+            course_id=course_id,
+            agent_id=agent_id,
+            state=state,
+            is_mandatory=mandatory,
+            created_at=created,
+            starts_at=starts,
+            session_title=_session_title(title, suffix),
+            agent_name=_full_name(first_name, last_name),
+            state_label=labels[state],
+            state_badge=_BADGES.get(state, "badge"),
+        )
+        if counts:
+            row.parts_count, row.marked_count, row.present_count = counts
+        rows.append(row)
+    return rows
 
 
 def team_trainings(
@@ -345,11 +541,9 @@ def team_trainings(
     member waits somewhere), the count and the page of past trainings (2), whose
     attendance figures are counted in the page's query.
     """
-    base = Registration.objects.filter(agent_id__in=agent_ids).select_related(
-        "session__course", "agent"
-    )
-    upcoming = list(
-        base.filter(_not_ended(now))
+    upcoming = _team_rows(
+        Registration.objects.filter(agent_id__in=agent_ids)
+        .filter(_not_ended(now))
         .filter(state__in=Registration.LIVE_STATES)
         .order_by("session__starts_at", "agent__last_name", "id")
     )
@@ -364,8 +558,8 @@ def team_trainings(
     ).get_page(past_page)
     # The page's ids as a subquery: the attendance figures are counted for its rows
     # only, not for every past training sorted before LIMIT.
-    past_rows.object_list = list(
-        base.filter(pk__in=cast(models.QuerySet[Any], past_rows.object_list))
+    past_rows.object_list = _team_rows(
+        Registration.objects.filter(pk__in=cast(models.QuerySet[Any], past_rows.object_list))
         .annotate(
             parts_count=_count(SessionPart.objects.filter(session=OuterRef("session_id"))),
             marked_count=_count(Attendance.objects.filter(registration=OuterRef("pk"))),
@@ -375,11 +569,12 @@ def team_trainings(
                 )
             ),
         )
-        .order_by(*order)
+        .order_by(*order),
+        with_attendance=True,
     )
     positions = _waiting_positions(upcoming)
     for registration in upcoming:
-        registration.position = positions.get(registration.pk)  # type: ignore[attr-defined]
+        registration.position = positions.get(registration.pk)
     pending = [r for r in upcoming if r.state == State.REQUESTED]
     return TeamTrainings(upcoming=upcoming, past=past_rows, pending=pending)
 
@@ -403,7 +598,8 @@ def sessions_for_team_signup(*, now: datetime.datetime, text: str = "") -> list[
     The next open sessions, or, with `text`, those whose course matches every word
     (ignoring case and accents, as the catalogue does); `TEAM_SIGNUP_SESSIONS_LIMIT` at most.
     """
-    sessions = upcoming_open_sessions(now=now)
+    # What `forms.session_label` writes, and no more: a course's long texts are not read.
+    sessions = upcoming_open_sessions(now=now).only("starts_at", "title_suffix", "course__title")
     for word in fold_words(text):
         sessions = sessions.filter(course__search_text__icontains=word)
     return list(sessions[:TEAM_SIGNUP_SESSIONS_LIMIT])
@@ -417,23 +613,105 @@ def open_session_for_signup(pk: int, *, now: datetime.datetime) -> TrainingSessi
 # --- The coordinator's session page -----------------------------------------------------
 
 
+@dataclass(slots=True)
+class RosterRow:
+    """A registration as the coordinator's roster and its CSV export show it.
+
+    Computed once here from plain values (no registration, agent, organisation,
+    department, account and creator instances for each of a hundred rows), rather
+    than by filters and includes in the template's loops. `date_label` is when
+    the agent signed up, or, on the waitlist, when they were queued;
+    `created_at_label` always the former (the CSV's date).
+    """
+
+    pk: int
+    agent_id: int
+    state: str
+    is_mandatory: bool
+    offer_expires_at: datetime.datetime | None
+    last_name: str
+    first_name: str
+    matricule: str
+    agent_name: str  # LAST First
+    agent_full_name: str
+    agent_reference: str
+    agent_email: str
+    agent_phone: str
+    organisation_name: str
+    department_name: str
+    state_label: str
+    state_badge: str
+    created_by_name: str
+    created_by_label: str
+    created_at_label: str
+    date_label: str
+    reason: str = ""
+    manager_name: str = ""
+    position: int | None = None
+    cancel_url: str = ""  # set by the page, for those who may cancel
+
+    # The cells below are written here rather than by includes or a dozen template
+    # nodes each: the roster's tables run to hundreds of rows. Every value is escaped.
+
+    @property
+    def agent_cells(self) -> SafeString:
+        """The row's first three cells: the agent, their structure and service, their e-mail."""
+        department = (
+            f'<br><span class="help">{_escape(self.department_name)}</span>'
+            if self.department_name
+            else ""
+        )
+        if self.agent_email:
+            email = _escape(self.agent_email)
+        else:
+            phone = f" ({_escape(self.agent_phone)})" if self.agent_phone else ""
+            email = (
+                f'<span class="badge badge-off">{_escape(_("sans e-mail"))}</span> '
+                f"{_escape(_('à prévenir par un autre moyen'))}{phone}"
+            )
+        return SafeString(
+            f'<th scope="row">{_escape(self.agent_name)}<br>'
+            f'<span class="help">{_escape(self.agent_reference)}</span></th>\n'
+            f"<td>{_escape(self.organisation_name)}{department}</td>\n<td>{email}</td>"
+        )
+
+    @property
+    def state_cell(self) -> SafeString:
+        """The state's badge, "obligatoire", and until when an offered seat is kept."""
+        mandatory = (
+            f' <span class="badge">{_escape(_("obligatoire"))}</span>' if self.is_mandatory else ""
+        )
+        deadline = ""
+        if self.state == State.OFFERED and self.offer_expires_at:
+            until = date_format(timezone.localtime(self.offer_expires_at), "j F à H:i")
+            # As {% blocktranslate %}: the date is escaped into the translation.
+            text = _("jusqu'au %(deadline)s") % {"deadline": _escape(until)}
+            deadline = f'<br><span class="help">{text}</span>'
+        return SafeString(
+            f'<span class="{self.state_badge}">{_escape(self.state_label)}</span>{mandatory}{deadline}'
+        )
+
+    @property
+    def cancel_link(self) -> SafeString:
+        """The link to `cancel_url`, named for screen readers."""
+        # The translation is markup with a %(name)s, into which the name is escaped.
+        label = _('Annuler<span class="visually-hidden"> l\'inscription de %(name)s</span>')
+        name = label % {"name": _escape(self.agent_full_name)}
+        return SafeString(f'<a href="{_escape(self.cancel_url)}">{name}</a>')
+
+
 @dataclass
 class SessionRoster:
     """A session's registrations, split the way the coordinator reads them.
 
-    Each registration carries what its row shows, computed once here rather than by
-    filters and includes in a template loop of a hundred rows: `agent_name`
-    (LAST First), `agent_full_name`, `agent_reference`, `agent_email`, `agent_phone`,
-    `organisation_name`, `department_name`, `state_label`,
-    `state_badge`, `created_by_label`, `date_label` (when signed up, or when queued
-    on the waitlist), and `position` (waitlist), `manager_name` (pending requests)
-    or `reason` (ended registrations).
+    `position` is set on the waitlist's rows, `manager_name` on pending requests,
+    `reason` on ended registrations.
     """
 
-    participants: list[Registration]
-    waitlist: list[Registration]
-    pending: list[Registration]
-    ended: list[Registration]
+    participants: list[RosterRow]
+    waitlist: list[RosterRow]
+    pending: list[RosterRow]
+    ended: list[RosterRow]
     options: SessionRegistrationSettings | None
 
     @property
@@ -445,50 +723,35 @@ class SessionRoster:
         return sum(1 for r in self.participants if r.state == State.OFFERED)
 
     @property
-    def without_email(self) -> list[Registration]:
-        return [r for r in self.participants + self.waitlist if not r.agent.email]
+    def without_email(self) -> list[RosterRow]:
+        return [r for r in self.participants + self.waitlist if not r.agent_email]
 
 
-_BADGES: dict[str, str] = {
-    State.CONFIRMED: "badge badge-ok",
-    State.DECLINED: "badge badge-off",
-    State.CANCELLED: "badge badge-off",
-    State.SESSION_CANCELLED: "badge badge-off",
-}
-
-# What the roster page and its CSV export read, and nothing else: a hundred rows of
-# six model instances each cost more to build than to fetch. Reading another field
-# costs one query per row; the query-count tests of both pages would show it.
-_ROSTER_FIELDS = (
-    "session",
-    "agent",
+# What the roster page and its CSV export read, and nothing else.
+_ROSTER_VALUES = (
+    "pk",
+    "agent_id",
     "state",
     "is_mandatory",
-    "queued_at",
     "offer_expires_at",
     "created_at",
-    "created_by",
-    "agent__organisation",
-    "agent__department",
-    "agent__matricule",
+    "queued_at",
+    "reason",
     "agent__last_name",
     "agent__first_name",
+    "agent__matricule",
     "agent__email",
     "agent__phone",
     "agent__organisation__name",
     "agent__organisation__code",
     "agent__department__name",
+    "agent__manager__first_name",
+    "agent__manager__last_name",
     "created_by__login",
-    "created_by__agent",
-    "created_by__agent__last_name",
+    "created_by__agent_id",
     "created_by__agent__first_name",
+    "created_by__agent__last_name",
 )
-
-
-def _roster_rows(queryset: models.QuerySet[Registration]) -> models.QuerySet[Registration]:
-    return queryset.select_related(
-        "agent__organisation", "agent__department", "created_by__agent"
-    ).only(*_ROSTER_FIELDS)
 
 
 def _local(moment: datetime.datetime | None) -> str:
@@ -496,58 +759,99 @@ def _local(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def _describe_rows(registrations: list[Registration], *, since: str) -> None:
-    """Set what each row shows; `since` names the date the row's table shows."""
-    labels = {value: str(label) for value, label in State.choices}
-    for r in registrations:
-        agent = r.agent
-        r.agent_name = f"{agent.last_name.upper()} {agent.first_name}"  # type: ignore[attr-defined]
-        r.agent_full_name = agent.full_name  # type: ignore[attr-defined]
-        r.agent_email = agent.email  # type: ignore[attr-defined]
-        r.agent_phone = agent.phone  # type: ignore[attr-defined]
-        r.agent_reference = f"{agent.organisation.code.upper()}/{agent.matricule}"  # type: ignore[attr-defined]
-        r.organisation_name = agent.organisation.name  # type: ignore[attr-defined]
-        r.department_name = agent.department.name if agent.department else ""  # type: ignore[attr-defined]
-        r.state_label = labels[r.state]  # type: ignore[attr-defined]
-        r.state_badge = _BADGES.get(r.state, "badge")  # type: ignore[attr-defined]
-        r.created_by_label = str(r.created_by) if r.created_by else "—"  # type: ignore[attr-defined]
-        r.date_label = _local(getattr(r, since))  # type: ignore[attr-defined]
-        # As Agent.full_name writes it, from names the query read: no manager instance built.
-        first = getattr(r, "manager_first_name", None) or ""
-        last = getattr(r, "manager_last_name", None) or ""
-        r.manager_name = f"{first} {last.upper()}".strip()  # type: ignore[attr-defined]
+def _roster_rows(queryset: models.QuerySet[Any]) -> list[RosterRow]:
+    """The rows of the queryset, in its order (annotated with `reason`)."""
+    labels = _state_labels()
+    rows = []
+    for (
+        pk,
+        agent_id,
+        state,
+        mandatory,
+        expires,
+        created_at,
+        queued_at,
+        reason,
+        last_name,
+        first_name,
+        matricule,
+        email,
+        phone,
+        organisation_name,
+        organisation_code,
+        department_name,
+        manager_first_name,
+        manager_last_name,
+        login,
+        creator_agent_id,
+        creator_first_name,
+        creator_last_name,
+    ) in queryset.values_list(*_ROSTER_VALUES):
+        # As `User.__str__` writes the account that signed the agent up.
+        if login is None:
+            creator = ""
+        elif creator_agent_id is not None:
+            creator = _full_name(creator_first_name, creator_last_name)
+        else:
+            creator = login
+        created = _local(created_at)
+        rows.append(
+            RosterRow(
+                pk=pk,
+                agent_id=agent_id,
+                state=state,
+                is_mandatory=mandatory,
+                offer_expires_at=expires,
+                last_name=last_name,
+                first_name=first_name,
+                matricule=matricule,
+                agent_name=f"{last_name.upper()} {first_name}",
+                agent_full_name=_full_name(first_name, last_name),
+                agent_reference=f"{organisation_code.upper()}/{matricule}",
+                agent_email=email,
+                agent_phone=phone,
+                organisation_name=organisation_name,
+                department_name=department_name or "",
+                state_label=labels[state],
+                state_badge=_BADGES.get(state, "badge"),
+                created_by_name=creator,
+                created_by_label=creator or "—",
+                created_at_label=created,
+                # The waitlist shows when the agent was queued, the other tables when they signed up.
+                date_label=_local(queued_at) if state == State.WAITLISTED else created,
+                reason=reason,
+                manager_name=_full_name(manager_first_name or "", manager_last_name or ""),
+            )
+        )
+    return rows
 
 
 def session_roster(session: TrainingSession) -> SessionRoster:
-    """Participants, waitlist in order, pending approvals, ended registrations (4 queries)."""
-    others: list[Registration] = list(
+    """Participants, waitlist in order, pending approvals, ended registrations (4 queries).
+
+    Every row in one query (the school's settings, the waitlist's positions and
+    the session's options are the other three); the waitlist is put in order by
+    the positions `capacity.waitlist_queryset` numbers.
+    """
+    positions = _positions_in([session], policy=SchoolSettings.current().waitlist_policy)
+    rows = _roster_rows(
         _with_reason(
-            _roster_rows(
-                Registration.objects.filter(session=session).exclude(state=State.WAITLISTED)
-            ),
-            when=Q(state__in=ENDED_STATES),
-        )
-        .annotate(
-            manager_first_name=F("agent__manager__first_name"),
-            manager_last_name=F("agent__manager__last_name"),
-        )
-        .order_by("agent__last_name", "agent__first_name", "id")
+            Registration.objects.filter(session=session), when=Q(state__in=ENDED_STATES)
+        ).order_by("agent__last_name", "agent__first_name", "id")
     )
-    waitlist = list(
-        _roster_rows(
-            capacity.waitlist_queryset(session, policy=SchoolSettings.current().waitlist_policy)
-        )
+    unknown = len(positions) + 1  # queued since the positions were read: last
+    waitlist = sorted(
+        (r for r in rows if r.state == State.WAITLISTED),
+        key=lambda r: positions.get(r.pk, unknown),
     )
     for position, registration in enumerate(waitlist, start=1):
-        registration.position = position  # type: ignore[attr-defined]
-    _describe_rows(others, since="created_at")
-    _describe_rows(waitlist, since="queued_at")
+        registration.position = position
     options = SessionRegistrationSettings.objects.filter(session=session).first()
     return SessionRoster(
-        participants=[r for r in others if r.state in Registration.SEAT_STATES],
+        participants=[r for r in rows if r.state in Registration.SEAT_STATES],
         waitlist=waitlist,
-        pending=[r for r in others if r.state == State.REQUESTED],
-        ended=[r for r in others if r.state in ENDED_STATES],
+        pending=[r for r in rows if r.state == State.REQUESTED],
+        ended=[r for r in rows if r.state in ENDED_STATES],
         options=options,
     )
 

@@ -533,7 +533,7 @@ def _manage_context(
         # A hundred links that differ only by the id: one reverse() rather than one per row.
         head, tail = reverse("registrations:cancel", args=[0]).rsplit("/0/", 1)
         for registration in [*roster.participants, *roster.waitlist]:
-            registration.cancel_url = f"{head}/{registration.pk}/{tail}?{next_query}"  # type: ignore[attr-defined]
+            registration.cancel_url = f"{head}/{registration.pk}/{tail}?{next_query}"
     options = roster.options
     mode_form = WaitlistModeForm(
         initial={

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from campus.catalog.search_text import fold
 from campus.core.models import SchoolSettings
@@ -209,6 +210,38 @@ def test_session_roster_describes_each_row(coordinator):
     assert queued.date_label == timezone.localtime(waiting.queued_at).strftime("%d/%m/%Y %H:%M")
     (pending,) = selectors.session_roster(approval).pending
     assert (pending.pk, pending.manager_name) == (request.pk, "Paule CHEF")
+
+
+@pytest.mark.parametrize("policy", ["arrival", "priority"])
+def test_session_roster_orders_the_waitlist_as_the_capacity_module(coordinator, policy):
+    SchoolSettings.objects.update_or_create(pk=1, defaults={"waitlist_policy": policy})
+    session = open_session(coordinator, capacity=1)
+    _sign(coordinator, session, AgentFactory(last_name="Zola"))
+    for name, mandatory in (("Martin", False), ("Bernard", False), ("Arnaud", True)):
+        _sign(coordinator, session, AgentFactory(last_name=name), mandatory=mandatory)
+    expected = list(capacity.waitlist_queryset(session).values_list("id", flat=True))
+    waitlist = selectors.session_roster(session).waitlist
+    assert [r.pk for r in waitlist] == expected
+    assert [r.position for r in waitlist] == [1, 2, 3]
+
+
+def test_roster_row_cells_escape_what_agents_typed(coordinator):
+    session = open_session(coordinator, capacity=1)
+    seat = _sign(coordinator, session, AgentFactory(last_name="<b>Zorro</b>", email=""))
+    Registration.objects.filter(pk=seat.pk).update(
+        state=State.OFFERED, offer_expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    (row,) = selectors.session_roster(session).participants
+    row.cancel_url = "/annuler/?next=/a&b"
+    cells = str(row.agent_cells)
+    assert "&lt;B&gt;ZORRO&lt;/B&gt;" in cells and "<b>" not in cells
+    assert "sans e-mail" in cells and "à prévenir par un autre moyen" in cells
+    assert "jusqu'au" in str(row.state_cell)
+    link = str(row.cancel_link)
+    assert link.startswith(
+        '<a href="/annuler/?next=/a&amp;b">Annuler<span class="visually-hidden">'
+    )
+    assert link.endswith(f"{escape(seat.agent.first_name)} &lt;B&gt;ZORRO&lt;/B&gt;</span></a>")
 
 
 def test_current_registration_prefers_the_live_one(coordinator, agent_user):
