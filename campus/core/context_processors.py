@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from . import permissions
@@ -20,36 +21,47 @@ class NavItem:
     current: bool
 
 
+def _url(name: str) -> str:
+    # The navigation's addresses take no argument and never change while the process
+    # runs (for a given prefix the site is served under): resolved once, not per page.
+    return _reversed(name, get_script_prefix())
+
+
+@cache
+def _reversed(name: str, prefix: str) -> str:
+    return reverse(name)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     context: dict[str, Any] = {"school_name": settings.SCHOOL_NAME, "nav_items": []}
     if user is None or not user.is_authenticated:
         return context
-    entries: list[tuple[str, str]] = [(_("Accueil"), reverse("core:home"))]
+    entries: list[tuple[str, str]] = [(_("Accueil"), _url("core:home"))]
     if user.agent_id is not None:
         entries.append((_("Mon profil"), reverse("people:agent_detail", args=[user.agent_id])))
-        entries.append((_("Mes formations"), reverse("registrations:mine")))
+        entries.append((_("Mes formations"), _url("registrations:mine")))
         if permissions.is_manager(user):
-            entries.append((_("Mon équipe"), reverse("people:my_team")))
-            entries.append((_("Formations de l'équipe"), reverse("registrations:team")))
-    entries.append((_("Catalogue"), reverse("catalog:catalogue")))
-    entries.append((_("Programme du mois"), reverse("scheduling:month_programme")))
+            entries.append((_("Mon équipe"), _url("people:my_team")))
+            entries.append((_("Formations de l'équipe"), _url("registrations:team")))
+    entries.append((_("Catalogue"), _url("catalog:catalogue")))
+    entries.append((_("Programme du mois"), _url("scheduling:month_programme")))
     if user.agent_id is not None:
         # Every agent may teach; the page says so when they have no session yet.
-        entries.append((_("Mes animations"), reverse("scheduling:trainer_sessions")))
+        entries.append((_("Mes animations"), _url("scheduling:trainer_sessions")))
     if permissions.can_manage_sessions(user):
-        entries.append((_("Programmation"), reverse("scheduling:calendar")))
+        entries.append((_("Programmation"), _url("scheduling:calendar")))
     if permissions.can_list_agents(user):
-        entries.append((_("Agents"), reverse("people:agent_list")))
+        entries.append((_("Agents"), _url("people:agent_list")))
     if permissions.can_import_agents(user):
-        entries.append((_("Import RH"), reverse("people:import")))
+        entries.append((_("Import RH"), _url("people:import")))
     if permissions.can_view_audit_log(user):
-        entries.append((_("Journal"), reverse("core:audit_log")))
+        entries.append((_("Journal"), _url("core:audit_log")))
     if permissions.can_use_admin(user):
-        entries.append((_("Administration"), reverse("admin:index")))
+        entries.append((_("Administration"), _url("admin:index")))
     if permissions.can_view_offline_notices(user):
-        entries.append((_("À informer"), reverse("notifications:offline_notices")))
-    entries.append((_("Mon compte"), reverse("people:account")))
+        entries.append((_("À informer"), _url("notifications:offline_notices")))
+    entries.append((_("Mon compte"), _url("people:account")))
     context["nav_items"] = _mark_current(entries, request.path)
     return context
 
