@@ -278,7 +278,9 @@ def run(args: argparse.Namespace) -> int:
         pages=pages,
         pages_generated=fx["generated"],
         pages_date=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        worker_rss_mb=max(rss, result.get("worker_rss_mb", 0.0)),
+        pages_worker_rss_mb=rss,
+        # The largest worker of this page run and of the latest rush (not of older runs).
+        worker_rss_mb=max([rss, *result.get("worker_rss_mb_each", [])]),
         targets={
             "page_p95_ms": TARGET_P95_MS,
             "dashboard_p95_ms": TARGET_DASHBOARD_P95_MS,

@@ -338,11 +338,18 @@ def run(args: argparse.Namespace) -> int:
     out = RESULTS / f"latest-{args.db}.json"
     # Keep the page figures written by bench.pages; the rush replaces only its own keys.
     previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    for key in ("floor", "pages", "pages_generated", "pages_date", "targets"):
+    for key in (
+        "floor",
+        "pages",
+        "pages_generated",
+        "pages_date",
+        "targets",
+        "pages_worker_rss_mb",
+    ):
         if key in previous:
             result[key] = previous[key]
-    if "worker_rss_mb" in previous:
-        result["worker_rss_mb"] = max(result["worker_rss_mb"], previous["worker_rss_mb"])
+    # The largest worker of the latest rush and of the latest page run (not of older runs).
+    result["worker_rss_mb"] = max(result["worker_rss_mb"], previous.get("pages_worker_rss_mb", 0.0))
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nRésultats écrits dans {out.relative_to(ROOT)}")
 
