@@ -43,9 +43,16 @@ def is_manager(user: Any) -> bool:
     u = _user(user)
     if u is None or u.agent_id is None:
         return False
+    # Asked by the navigation and by the view of the same request: answered once per
+    # account object (a request's user lives for that request only).
+    known = u.__dict__.get("_is_manager_of")
+    if known is not None and known[0] == u.agent_id:
+        return bool(known[1])
     from campus.people.models import Agent
 
-    return Agent.objects.filter(manager_id=u.agent_id, is_active=True).exists()
+    answer = Agent.objects.filter(manager_id=u.agent_id, is_active=True).exists()
+    u.__dict__["_is_manager_of"] = (u.agent_id, answer)
+    return answer
 
 
 def manages(manager: Agent, agent: Agent) -> bool:
