@@ -81,7 +81,7 @@ def _team_members(request: HttpRequest) -> list[Agent]:
         return []
     # No `permissions.is_manager` first: an agent without reports has an empty team,
     # found by the same one query.
-    team = people_selectors.team(own)
+    team = people_selectors.team(own, with_details=False)
     return [*team.direct, *(m for group in team.groups for m in group.members)]
 
 
