@@ -63,5 +63,8 @@ class LoginBackend(ModelBackend):
         Not the organisation too: on PostgreSQL planning that three-table join cost
         more (~1 ms) than the few pages that need it pay to read it by its key.
         """
-        user = User._default_manager.select_related("agent").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            user = User._default_manager.select_related("agent").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
