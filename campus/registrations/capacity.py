@@ -38,9 +38,7 @@ UNLOCKED_DELAY_S = 0.0
 
 
 def seats_used(session_id: int) -> int:
-    return Registration.objects.filter(
-        session_id=session_id, state__in=Registration.SEAT_STATES
-    ).count()
+    return tally(session_id, timezone.now()).used
 
 
 @dataclass(frozen=True)
@@ -144,18 +142,18 @@ def _session_for_lock() -> models.QuerySet[TrainingSession]:
 
 
 def _locked(
-    session: TrainingSession, counts: Tally, now: datetime.datetime | None
+    session: TrainingSession, counts: Tally, now: datetime.datetime, *, now_is_lock_time: bool
 ) -> LockedSession:
     return LockedSession(
         session,
         _joined_settings(session),
         counts.used,
-        now or timezone.now(),
+        now,
         waiting=counts.waiting,
         stale_offers=counts.stale_offers,
         policy=session.school_waitlist_policy  # type: ignore[attr-defined]
         or SchoolSettings.WaitlistPolicy.ARRIVAL,
-        now_is_lock_time=now is None,
+        now_is_lock_time=now_is_lock_time,
     )
 
 
@@ -173,20 +171,19 @@ def locked_session(
     would otherwise count with the snapshot taken before the wait.
     """
     if not LOCKING_ENABLED:
+        moment = now or timezone.now()
         # Read before any lock: the race the lock prevents.
-        counts = tally(session_id, now or timezone.now())
+        counts = tally(session_id, moment)
         if UNLOCKED_DELAY_S:
             time.sleep(UNLOCKED_DELAY_S)
         with transaction.atomic():
             session = _session_for_lock().get(pk=session_id)
-            yield _locked(session, counts, now)
+            yield _locked(session, counts, moment, now_is_lock_time=False)
         return
     with sqlite_writers.writer_turn(), transaction.atomic():
         session = _session_for_lock().select_for_update(of=("self",)).get(pk=session_id)
         moment = now or timezone.now()
-        locked = _locked(session, tally(session_id, moment), now)
-        locked.now = moment
-        yield locked
+        yield _locked(session, tally(session_id, moment), moment, now_is_lock_time=now is None)
 
 
 # --- The waitlist order ------------------------------------------------------
@@ -300,8 +297,7 @@ def fill_free_seats(locked: LockedSession, *, actor: Any) -> list[Registration]:
     expire_offers(locked, actor=actor)
     if locked.free <= 0 or locked.waiting <= 0:
         return promoted
-    queue = waitlist_queryset(locked.session, policy=locked.policy or None)
-    for registration in queue[: locked.free]:
+    for registration in waitlist_queryset(locked.session, policy=locked.policy)[: locked.free]:
         if locked.offer_mode:
             deadline = locked.now + datetime.timedelta(hours=locked.options.offer_hours)
             transition(

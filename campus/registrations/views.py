@@ -62,7 +62,7 @@ def _registration_or_404(pk: int) -> Registration:
 
 
 def _own_agent(request: HttpRequest) -> Agent | None:
-    # The sign-in backend reads the account with its agent and organisation.
+    # The sign-in backend reads the account with its agent (campus.people.auth_backends).
     if getattr(request.user, "agent_id", None) is None:
         return None
     return request.user.agent  # type: ignore[union-attr]
