@@ -601,7 +601,8 @@ def sessions_for_team_signup(*, now: datetime.datetime, text: str = "") -> list[
     # What `forms.session_label` writes, and no more: a course's long texts are not read.
     sessions = upcoming_open_sessions(now=now).only("starts_at", "title_suffix", "course__title")
     for word in fold_words(text):
-        sessions = sessions.filter(course__search_text__icontains=word)
+        # Both sides are folded to lower case, as in the catalogue: no UPPER() per course.
+        sessions = sessions.filter(course__search_text__contains=word)
     return list(sessions[:TEAM_SIGNUP_SESSIONS_LIMIT])
 
 
