@@ -49,7 +49,7 @@ def database_url(db: str, preset: str) -> str:
 def server_environment(url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.bench",
         DATABASE_URL=url,
         SECRET_KEY="bench-only-secret-key-" + "x" * 40,
         ALLOWED_HOSTS="127.0.0.1,testserver",
@@ -89,7 +89,7 @@ def prepare(db: str, preset: str, env: dict[str, str]) -> None:
             sys.executable,
             "-c",
             "import django; django.setup(); "
-            "from campus.datagen.generator import bench_fixtures; bench_fixtures()",
+            "from campus.devtools.datagen.generator import bench_fixtures; bench_fixtures()",
         ],
         cwd=ROOT,
         env=env,
@@ -107,7 +107,7 @@ def page_plan() -> tuple[list[tuple[str, str | list[str], Caller | None]], dict[
     django.setup()
     from bench.prepare import mint_sessions
     from campus.catalog.models import Course, Theme
-    from campus.datagen.generator import bench_fixtures
+    from campus.devtools.datagen.generator import bench_fixtures
     from campus.people.models import User
     from campus.scheduling.models import TrainingSession
 
@@ -247,7 +247,7 @@ def run(args: argparse.Namespace) -> int:
         _wait(port)
         # The floor answers in about a millisecond: many more requests, for a steady figure.
         floor = measure(
-            port, "/_plancher/", None, single=args.requests * 5, parallel=args.requests * 20
+            port, "/_dev/plancher/", None, single=args.requests * 5, parallel=args.requests * 20
         )
         pages: dict[str, Any] = {}
         for name, path, caller in plan:
@@ -299,7 +299,7 @@ def _wait(port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if get("127.0.0.1", port, "/_plancher/", None, timeout=5) == 200:
+            if get("127.0.0.1", port, "/_dev/plancher/", None, timeout=5) == 200:
                 return
         except OSError:
             pass

@@ -24,6 +24,7 @@ from django.utils.crypto import get_random_string
 
 from campus.catalog.models import Course
 from campus.people.models import Agent, Organisation, User
+from campus.registrations import lifecycle
 from campus.scheduling import services as scheduling_services
 from campus.scheduling.models import TrainingSession
 
@@ -95,7 +96,7 @@ def build_school(*, agents: int, seats: int) -> School:
         ],
         capacity=seats,
     )
-    session = scheduling_services.session_open(actor=coordinator, session=created.session)
+    session = lifecycle.session_open(actor=coordinator, session=created.session)
     return School(session=session, callers=mint_sessions(users))
 
 

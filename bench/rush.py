@@ -57,7 +57,7 @@ def bench_environment(db: str) -> dict[str, str]:
     """
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.bench",
         DATABASE_URL=database_url(db),
         SECRET_KEY="bench-only-secret-key-" + "x" * 40,
         ALLOWED_HOSTS="127.0.0.1",
@@ -305,7 +305,7 @@ def run(args: argparse.Namespace) -> int:
         "preset": args.preset,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "server": f"gunicorn config.wsgi, {args.workers} sync workers, config.settings.production",
+        "server": f"gunicorn config.wsgi, {args.workers} sync workers, config.settings.bench",
         "rush": {
             "agents": args.agents,
             "capacity": args.capacity,

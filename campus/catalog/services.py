@@ -11,15 +11,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from campus.core import permissions
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.people.models import Agent, Organisation
 
+from . import policies
 from .models import Course, Programme, Theme
 from .search_text import build_search_text, fold
 
@@ -49,7 +48,7 @@ SLUG_BASE_LENGTH = 180
 
 
 def _require_catalog_manager(actor: Any) -> None:
-    if not permissions.can_manage_catalog(actor):
+    if not policies.can_manage_catalog(actor):
         raise NotAllowed(_("Seule l'école gère le catalogue des formations."))
 
 
@@ -425,14 +424,6 @@ def course_update(
     return course
 
 
-def _upcoming_open_sessions(course: Course) -> models.QuerySet[Any]:
-    from campus.scheduling.models import TrainingSession
-
-    return TrainingSession.objects.filter(
-        course=course, status=TrainingSession.Status.OPEN, starts_at__gt=timezone.now()
-    )
-
-
 def _set_status(*, actor: Any, course: Course, status: str, action: str) -> Course:
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
@@ -442,16 +433,6 @@ def _set_status(*, actor: Any, course: Course, status: str, action: str) -> Cour
                 Course.Status.ARCHIVED: _("Cette formation est déjà archivée."),
             }[Course.Status(status)]
             raise DomainError(message)
-        if status == Course.Status.ARCHIVED:
-            upcoming = _upcoming_open_sessions(course).count()
-            if upcoming:
-                raise DomainError(
-                    _(
-                        "Cette formation a encore %(count)d session(s) ouverte(s) à venir : "
-                        "annulez-les avant de l'archiver."
-                    )
-                    % {"count": upcoming}
-                )
         before = snapshot(course, ["status"])
         course.status = status
         course.save(update_fields=["status", "updated_at"])
@@ -473,7 +454,12 @@ def course_publish(*, actor: Any, course: Course) -> Course:
 
 
 def course_archive(*, actor: Any, course: Course) -> Course:
-    """Withdraw the course from the catalogue; its history and past sessions stay."""
+    """Withdraw the course from the catalogue; its history and past sessions stay.
+
+    Sessions are the programming's business, a layer above: the pages archive
+    through `campus.scheduling.services.course_archive`, which first refuses a
+    course that still has open sessions to come.
+    """
     _require_catalog_manager(actor)
     return _set_status(
         actor=actor, course=course, status=Course.Status.ARCHIVED, action="course.archive"

@@ -5,13 +5,9 @@ from . import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("", views.catalogue_view, name="catalogue"),
-    path("formations/<slug:slug>/", views.course_detail_view, name="course_detail"),
-    path("gestion/", views.manage_view, name="manage"),
     path("gestion/formations/nouvelle/", views.course_create_view, name="course_create"),
     path("gestion/formations/<int:pk>/modifier/", views.course_edit_view, name="course_edit"),
     path("gestion/formations/<int:pk>/publier/", views.course_publish_view, name="course_publish"),
-    path("gestion/formations/<int:pk>/archiver/", views.course_archive_view, name="course_archive"),
     path(
         "gestion/formations/<int:pk>/dupliquer/",
         views.course_duplicate_view,

@@ -1,4 +1,4 @@
-"""Reads for the shell pages: the home page panels and the audit-log browser."""
+"""Reads for the audit-log browser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -38,57 +38,6 @@ ACTION_LABELS: dict[str, Any] = {
     "agents.import": gettext_lazy("Import du fichier RH"),
     "school_settings.update": gettext_lazy("Modification des réglages de l'école"),
 }
-
-
-# --- Home page ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SchoolOverview:
-    """The coordinator's panel: who is there, and who still cannot sign in."""
-
-    organisations: list[Any]
-    without_email_never_signed_in: int
-
-
-def school_overview() -> SchoolOverview:
-    from campus.people.models import Agent, Organisation
-
-    organisations = list(
-        Organisation.objects.filter(is_active=True)
-        .annotate(active_agents=Count("agents", filter=Q(agents__is_active=True)))
-        .order_by("name")
-    )
-    waiting = (
-        Agent.objects.filter(is_active=True, email="")
-        .filter(Q(user__isnull=True) | Q(user__last_login__isnull=True))
-        .count()
-    )
-    return SchoolOverview(organisations=organisations, without_email_never_signed_in=waiting)
-
-
-@dataclass(frozen=True)
-class HomeTrainings:
-    """The agent's next trainings, and for a manager the requests awaiting their answer."""
-
-    upcoming: list[Any]
-    pending_approvals: int
-    is_manager: bool
-
-
-def home_trainings(agent: Any, *, now: datetime.datetime) -> HomeTrainings:
-    from campus.people.selectors import team
-    from campus.registrations.selectors import team_pending_count, upcoming_for_home
-
-    members = team(agent)
-    member_ids = [m.pk for m in members.direct] + [
-        m.pk for group in members.groups for m in group.members
-    ]
-    return HomeTrainings(
-        upcoming=upcoming_for_home(agent, now=now),
-        pending_approvals=team_pending_count(member_ids) if member_ids else 0,
-        is_manager=bool(member_ids),
-    )
 
 
 # --- Audit log ----------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import policies
 from .audit import audit_record, diff, snapshot
 from .exceptions import DomainError, NotAllowed
 from .models import SchoolSettings
@@ -19,7 +19,7 @@ def school_settings_update(
     *, actor: Any, waitlist_policy: str, default_offer_hours: int
 ) -> SchoolSettings:
     """The director changes the school's rules; the change is written to the audit log."""
-    if not permissions.can_change_school_settings(actor):
+    if not policies.can_change_school_settings(actor):
         raise NotAllowed(_("Les réglages de l'école sont réservés à la direction."))
     if waitlist_policy not in SchoolSettings.WaitlistPolicy.values:
         raise DomainError(_("Ordre de liste d'attente inconnu."))

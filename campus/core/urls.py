@@ -5,7 +5,6 @@ from . import views, views_settings
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home_view, name="home"),
     path("journal/", views.audit_log_view, name="audit_log"),
     path("reglages/", views_settings.school_settings_view, name="school_settings"),
 ]

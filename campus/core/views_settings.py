@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import permissions, services
+from . import policies, services
 from .exceptions import DomainError, NotAllowed
 from .forms_settings import SchoolSettingsForm
 from .models import SchoolSettings
@@ -18,7 +18,7 @@ from .models import SchoolSettings
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def school_settings_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_change_school_settings(request.user):
+    if not policies.can_change_school_settings(request.user):
         raise NotAllowed(_("Les réglages de l'école sont réservés à la direction."))
     current = SchoolSettings.current()
     form = SchoolSettingsForm(

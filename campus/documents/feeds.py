@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from campus.core import ical
 from campus.notifications.context import (
     calendar_sequence,
     part_place,
@@ -14,7 +15,7 @@ from campus.notifications.context import (
 from campus.notifications.recipients import language_of
 from campus.scheduling.models import TrainingSession
 
-from . import ical, selectors
+from . import selectors
 from .models import FeedToken
 
 Kind = FeedToken.Kind

@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campus.core import permissions
+from campus.core import roles
 from campus.core.forms import AccessibleFormMixin
 
-from . import selectors
+from . import policies, selectors
 from .models import FeedToken
 
 Kind = FeedToken.Kind
@@ -34,8 +34,8 @@ class FeedTokenForm(AccessibleFormMixin, forms.Form):
         allowed = [
             (value, label)
             for value, label in Kind.choices
-            if (value == Kind.ROOM and permissions.is_coordinator(user))
-            or (value != Kind.ROOM and permissions.can_subscribe_feed(user, value, agent=own))
+            if (value == Kind.ROOM and roles.is_coordinator(user))
+            or (value != Kind.ROOM and policies.can_subscribe_feed(user, value, agent=own))
         ]
         kind_field = self.fields["kind"]
         assert isinstance(kind_field, forms.ChoiceField)

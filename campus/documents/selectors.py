@@ -8,11 +8,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from campus.core import permissions
 from campus.notifications.context import sessions_with_facts
 from campus.registrations.models import Registration
 from campus.scheduling.models import Room, TrainingSession
 
+from . import policies
 from .models import FeedToken
 
 Kind = FeedToken.Kind
@@ -31,9 +31,7 @@ def active_feed_token(token: str) -> FeedToken | None:
     )
     if found is None or not found.owner.is_active:
         return None
-    if not permissions.can_subscribe_feed(
-        found.owner, found.kind, agent=found.agent, room=found.room
-    ):
+    if not policies.can_subscribe_feed(found.owner, found.kind, agent=found.agent, room=found.room):
         return None
     return found
 

@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus.core import permissions
+from campus.core import roles
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.scheduling.models import Room
 
+from . import policies
 from .models import FeedToken
 
 Kind = FeedToken.Kind
@@ -33,7 +34,7 @@ def feed_token_create(*, actor: Any, kind: str, room: Room | None = None) -> Fee
         raise DomainError(_("Choisissez la salle dont vous voulez le calendrier."))
     if kind != Kind.ROOM:
         room = None
-    if not permissions.can_subscribe_feed(actor, kind, agent=agent, room=room):
+    if not policies.can_subscribe_feed(actor, kind, agent=agent, room=room):
         raise NotAllowed(_("Vous ne pouvez pas vous abonner à ce calendrier."))
     with transaction.atomic():
         token = FeedToken.objects.create(owner=actor, kind=kind, agent=agent, room=room)
@@ -48,7 +49,7 @@ def feed_token_create(*, actor: Any, kind: str, room: Room | None = None) -> Fee
 
 def feed_token_revoke(*, actor: Any, token: FeedToken) -> FeedToken:
     """The link stops working at once (404), for whoever holds it."""
-    if token.owner_id != getattr(actor, "pk", None) and not permissions.is_director(actor):
+    if token.owner_id != getattr(actor, "pk", None) and not roles.is_director(actor):
         raise NotAllowed(_("Ce lien de calendrier ne vous appartient pas."))
     with transaction.atomic():
         token = FeedToken.objects.select_for_update().get(pk=token.pk)

@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "campus.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from .handlers import subscribe_all
+
+        subscribe_all()

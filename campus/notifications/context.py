@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from campus.documents.ical import CalendarEvent
+from campus.core.ical import CalendarEvent
 from campus.scheduling.models import SessionPart, TrainingSession
 
 from .models import SessionNotificationSettings

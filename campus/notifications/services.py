@@ -8,13 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus.core import permissions
+from campus.core import roles
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.people import services as people_services
 from campus.people.models import User
 from campus.scheduling.models import TrainingSession
 
+from . import policies
 from .models import NotificationPreference, OutboxMessage, SessionNotificationSettings
 
 
@@ -23,7 +24,7 @@ def notification_preferences_update(
 ) -> NotificationPreference:
     """Reminders on or off, and the language of mails (the interface's language too)."""
     is_self = getattr(actor, "is_authenticated", False) and actor.pk == user.pk
-    if not is_self and not permissions.is_director(actor):
+    if not is_self and not roles.is_director(actor):
         raise NotAllowed(_("Vous ne pouvez pas modifier les notifications de ce compte."))
     with transaction.atomic():
         preference, _created = NotificationPreference.objects.get_or_create(user=user)
@@ -47,7 +48,7 @@ def session_notification_settings_update(
     *, actor: Any, session: TrainingSession, reminder_days_before: int | None
 ) -> SessionNotificationSettings:
     """How many days before the session its reminder leaves (None: the school's default)."""
-    if not permissions.can_manage_session_notifications(actor):
+    if not policies.can_manage_session_notifications(actor):
         raise NotAllowed(_("Réservé aux coordinateurs de l'école."))
     limit = SessionNotificationSettings.MAX_REMINDER_DAYS
     if reminder_days_before is not None and not 0 <= reminder_days_before <= limit:
@@ -73,7 +74,7 @@ def session_notification_settings_update(
 
 def notice_mark_informed(*, actor: Any, message: OutboxMessage) -> OutboxMessage:
     """The coordinator says the agent without e-mail has been told (phone, in person, letter)."""
-    if not permissions.can_view_offline_notices(actor):
+    if not policies.can_view_offline_notices(actor):
         raise NotAllowed(_("Réservé aux coordinateurs de l'école."))
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)

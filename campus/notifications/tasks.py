@@ -20,6 +20,6 @@ def notify_registrations_changed(*, registration_ids: list[int]) -> int:
     Run in the worker so that the request that made the change pays for one
     enqueue, not for the session's facts, the rendering and the outbox rows.
     """
-    from . import events
+    from . import notices
 
-    return events.registrations_changed(registration_ids)
+    return notices.registrations_changed(registration_ids)

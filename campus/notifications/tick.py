@@ -119,8 +119,8 @@ def under_minimum_alerts(*, now: datetime.datetime) -> int:
             "session": session_facts(session),
             "confirmed": session.confirmed,  # type: ignore[attr-defined]
             "min_participants": session.min_participants,
-            "manage_url": absolute(reverse("scheduling:session_detail", args=[session.pk])),
-            "cancel_url": absolute(reverse("scheduling:session_cancel", args=[session.pk])),
+            "manage_url": absolute(reverse("sessions:detail", args=[session.pk])),
+            "cancel_url": absolute(reverse("sessions:cancel", args=[session.pk])),
         }
         for user, recipient in coordinators:
             if recipient is None:

@@ -14,12 +14,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from campus.core import permissions
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.people.models import User
 from campus.scheduling.models import TrainingSession
 
-from . import selectors, services
+from . import policies, selectors, services
 from .context import session_title
 from .forms import PreferencesForm, SessionReminderForm
 from .models import OutboxMessage, SessionNotificationSettings
@@ -67,7 +66,7 @@ def _session_or_404(pk: int) -> TrainingSession:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def session_notifications_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_manage_session_notifications(request.user):
+    if not policies.can_manage_session_notifications(request.user):
         raise NotAllowed(_("Réservé aux coordinateurs de l'école."))
     session = _session_or_404(pk)
     current = SessionNotificationSettings.objects.filter(session=session).first()
@@ -86,7 +85,7 @@ def session_notifications_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("reminder_days_before", exc.message)
         else:
             messages.success(request, _("Le rappel de cette session est enregistré."))
-            return redirect("scheduling:session_detail", pk=session.pk)
+            return redirect("sessions:detail", pk=session.pk)
     return render(
         request,
         "notifications/session_notifications.html",
@@ -102,7 +101,7 @@ def session_notifications_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def offline_notices_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view_offline_notices(request.user):
+    if not policies.can_view_offline_notices(request.user):
         raise NotAllowed(_("Cette liste est réservée aux coordinateurs de l'école."))
     page = Paginator(selectors.offline_notices(), selectors.OFFLINE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -113,7 +112,7 @@ def offline_notices_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notice_informed_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_view_offline_notices(request.user):
+    if not policies.can_view_offline_notices(request.user):
         raise NotAllowed(_("Cette liste est réservée aux coordinateurs de l'école."))
     message = OutboxMessage.objects.filter(pk=pk).first()
     if message is None:

@@ -24,12 +24,13 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus.core import permissions
 from campus.core.audit import audit_entry, audit_record_many, diff, snapshot
 from campus.core.exceptions import NotAllowed
 from campus.core.models import AuditEntry
 
+from . import policies
 from .auth_backends import matricule_login
+from .hierarchy import MAX_HIERARCHY_DEPTH
 from .import_parsing import (
     ImportRefused,
     LineError,
@@ -130,9 +131,9 @@ def agents_import(
     """Import agents from an HR CSV file. Raises ImportRefused (nothing written) on any bad row.
 
     `actor` None means the system (the management command); any other actor
-    must be allowed by `permissions.can_import_agents`.
+    must be allowed by `policies.can_import_agents`.
     """
-    if actor is not None and not permissions.can_import_agents(actor):
+    if actor is not None and not policies.can_import_agents(actor):
         raise NotAllowed(_("Vous ne pouvez pas importer d'agents."))
     parsed = parse_csv(content)
     today = today or timezone.localdate()
@@ -490,7 +491,7 @@ class _Planner:
         for dept in departments:
             names: list[str] = []
             current: Department | None = dept
-            for _depth in range(permissions.MAX_HIERARCHY_DEPTH):
+            for _depth in range(MAX_HIERARCHY_DEPTH):
                 if current is None:
                     break
                 names.append(current.name)
@@ -660,7 +661,7 @@ class _Planner:
         self, edges: dict[Key, Key | None], ids_to_key: dict[int, Key], pending_ids: dict[Key, int]
     ) -> None:
         # Managers in organisations not loaded yet: fetch them level by level, in bulk.
-        for _depth in range(permissions.MAX_HIERARCHY_DEPTH):
+        for _depth in range(MAX_HIERARCHY_DEPTH):
             missing = {mid for mid in pending_ids.values() if mid not in ids_to_key}
             if missing:
                 fetched = Agent.objects.filter(pk__in=missing).values_list(

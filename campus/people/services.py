@@ -19,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus.core import permissions
+from campus.core import roles
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
 
+from . import policies
 from .auth_backends import matricule_login
 from .models import Agent, Department, FirstSignInCode, Organisation, User
 
@@ -80,9 +81,7 @@ def _check_manager_chain(agent: Agent, manager: Agent | None) -> None:
 def organisation_create(
     *, actor: Any, name: str, code: str, kind: str = Organisation.Kind.COMMUNE
 ) -> Organisation:
-    _require(
-        permissions.can_manage_organisations(actor), _("Vous ne pouvez pas créer de structure.")
-    )
+    _require(policies.can_manage_organisations(actor), _("Vous ne pouvez pas créer de structure."))
     with transaction.atomic():
         if Organisation.objects.filter(code__iexact=code).exists():
             raise DomainError(_("Le code « %(code)s » est déjà utilisé.") % {"code": code})
@@ -104,7 +103,7 @@ def department_create(
     parent: Department | None = None,
     code: str = "",
 ) -> Department:
-    _require(permissions.can_manage_departments(actor), _("Vous ne pouvez pas créer de service."))
+    _require(policies.can_manage_departments(actor), _("Vous ne pouvez pas créer de service."))
     if parent is not None and parent.organisation_id != organisation.pk:
         raise DomainError(_("Le service parent appartient à une autre structure."))
     with transaction.atomic():
@@ -132,7 +131,7 @@ def agent_create(
     first_name: str,
     **fields: Any,
 ) -> Agent:
-    _require(permissions.can_edit_agent(actor), _("Vous ne pouvez pas créer d'agent."))
+    _require(policies.can_edit_agent(actor), _("Vous ne pouvez pas créer d'agent."))
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown agent fields: {sorted(unknown)}")
@@ -162,7 +161,7 @@ def agent_create(
 
 
 def agent_update(*, actor: Any, agent: Agent, **fields: Any) -> Agent:
-    _require(permissions.can_edit_agent(actor, agent), _("Vous ne pouvez pas modifier cet agent."))
+    _require(policies.can_edit_agent(actor, agent), _("Vous ne pouvez pas modifier cet agent."))
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown agent fields: {sorted(unknown)}")
@@ -188,7 +187,7 @@ def agent_deactivate(
     *, actor: Any, agent: Agent, departure_date: datetime.date | None = None, reason: str = ""
 ) -> Agent:
     """Departed agents are deactivated, never deleted: their training record stays."""
-    _require(permissions.can_edit_agent(actor, agent), _("Vous ne pouvez pas modifier cet agent."))
+    _require(policies.can_edit_agent(actor, agent), _("Vous ne pouvez pas modifier cet agent."))
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
         before = snapshot(agent, ["is_active", "departure_date"])
@@ -252,7 +251,7 @@ def user_ensure_for_agent(*, actor: Any, agent: Agent) -> User:
 
 def user_set_role(*, actor: Any, user: User, role: str) -> User:
     _require(
-        permissions.can_set_role(actor, user),
+        policies.can_set_role(actor, user),
         _("Seule la direction de l'école attribue les rôles."),
     )
     if role not in User.Role.values:
@@ -275,7 +274,7 @@ def user_set_role(*, actor: Any, user: User, role: str) -> User:
 def user_set_language(*, actor: Any, user: User, language: str) -> User:
     """Store the interface language the person chose; it follows them from device to device."""
     is_self = getattr(actor, "is_authenticated", False) and actor.is_active and actor.pk == user.pk
-    if not is_self and not permissions.is_director(actor):
+    if not is_self and not roles.is_director(actor):
         raise NotAllowed(_("Vous ne pouvez pas modifier ce compte."))
     if language not in {code for code, _name in settings.LANGUAGES}:
         raise DomainError(_("Langue non disponible."))
@@ -318,7 +317,7 @@ def normalize_code(code: str) -> str:
 def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
     """Issue a one-time code for the agent's first sign-in; earlier codes stop working."""
     _require(
-        permissions.can_issue_first_signin_code(actor, agent),
+        policies.can_issue_first_signin_code(actor, agent),
         _("Vous ne pouvez pas éditer de code de première connexion."),
     )
     with transaction.atomic():
@@ -369,7 +368,7 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
 def first_signin_code_issue_many(*, actor: Any, agents: list[Agent]) -> list[IssuedCode]:
     """Issue codes for a printed batch: all or none, so every printed letter works."""
     _require(
-        permissions.can_issue_first_signin_code(actor),
+        policies.can_issue_first_signin_code(actor),
         _("Vous ne pouvez pas éditer de code de première connexion."),
     )
     with transaction.atomic():
@@ -454,9 +453,7 @@ def first_signin_code_redeem(
 
 def agent_set_role(*, actor: Any, agent: Agent, role: str) -> User:
     """Give the agent's account a role, creating the account first when the agent has none."""
-    _require(
-        permissions.can_set_role(actor), _("Seule la direction de l'école attribue les rôles.")
-    )
+    _require(policies.can_set_role(actor), _("Seule la direction de l'école attribue les rôles."))
     if role not in User.Role.values:
         raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
     if getattr(actor, "agent_id", None) == agent.pk:

@@ -13,17 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from campus.core import permissions
 from campus.core.exceptions import DomainError, NotAllowed
 
-from . import selectors, services
+from . import policies, selectors, services
 from .forms_agents import AgentDeactivateForm, AgentFilterForm, AgentForm, AgentRoleForm
 from .models import Agent, User
 
 
 def _missing_agent(request: HttpRequest) -> Exception:
     # Only people who may list agents learn that a number matches nobody.
-    if permissions.can_list_agents(request.user):
+    if policies.can_list_agents(request.user):
         return Http404(_("Aucun agent ne correspond à cette adresse."))
     return NotAllowed(_("Vous ne pouvez pas consulter la fiche de cet agent."))
 
@@ -50,7 +49,7 @@ def _add_service_error(form: Any, exc: DomainError | ValidationError) -> None:
 
 @login_required
 def agent_list_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_list_agents(request.user):
+    if not policies.can_list_agents(request.user):
         raise NotAllowed(_("La liste des agents est réservée à l'école et aux RH."))
     form = AgentFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -67,7 +66,7 @@ def agent_list_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_create": permissions.can_edit_agent(request.user),
+            "can_create": policies.can_edit_agent(request.user),
         },
     )
 
@@ -75,7 +74,7 @@ def agent_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def agent_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _profile_or_404(request, pk)
-    if not permissions.can_view_agent(request.user, agent):
+    if not policies.can_view_agent(request.user, agent):
         raise NotAllowed(_("Vous ne pouvez pas consulter la fiche de cet agent."))
     user = request.user
     return render(
@@ -86,11 +85,11 @@ def agent_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "reports": agent.active_reports,  # type: ignore[attr-defined]
             "account": selectors.account_state(agent),
             "is_self": getattr(user, "agent_id", None) == agent.pk,
-            "can_edit": permissions.can_edit_agent(user, agent),
-            "can_issue_letter": permissions.can_issue_first_signin_code(user, agent),
-            "can_set_role": permissions.can_set_role(user),
+            "can_edit": policies.can_edit_agent(user, agent),
+            "can_issue_letter": policies.can_issue_first_signin_code(user, agent),
+            "can_set_role": policies.can_set_role(user),
             "can_view_manager": agent.manager is not None
-            and permissions.can_view_agent(user, agent.manager),
+            and policies.can_view_agent(user, agent.manager),
         },
     )
 
@@ -106,9 +105,9 @@ def _render_team(request: HttpRequest, manager: Agent, *, own: bool) -> HttpResp
 @login_required
 def my_team_view(request: HttpRequest) -> HttpResponse:
     agent_id = getattr(request.user, "agent_id", None)
-    if agent_id is None or not permissions.is_manager(request.user):
+    if agent_id is None or not policies.is_manager(request.user):
         messages.info(request, _("Aucun agent n'est rattaché à vous : vous n'avez pas d'équipe."))
-        return redirect("core:home")
+        return redirect("portal:home")
     manager = get_object_or_404(Agent.objects.select_related("organisation"), pk=agent_id)
     return _render_team(request, manager, own=True)
 
@@ -116,7 +115,7 @@ def my_team_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_view(request: HttpRequest, pk: int) -> HttpResponse:
     manager = _agent_or_404(request, pk)
-    if not permissions.can_view_team(request.user, manager):
+    if not policies.can_view_team(request.user, manager):
         raise NotAllowed(_("Vous ne pouvez pas consulter cette équipe."))
     return _render_team(request, manager, own=getattr(request.user, "agent_id", None) == pk)
 
@@ -124,7 +123,7 @@ def team_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agent_create_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_edit_agent(request.user):
+    if not policies.can_edit_agent(request.user):
         raise NotAllowed(_("Seule l'école crée les fiches des agents."))
     form = AgentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -142,10 +141,10 @@ def agent_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agent_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_edit_agent(request.user):
+    if not policies.can_edit_agent(request.user):
         raise NotAllowed(_("Seule l'école modifie les fiches des agents."))
     agent = get_object_or_404(Agent.objects.select_related("organisation", "manager"), pk=pk)
-    if not permissions.can_edit_agent(request.user, agent):
+    if not policies.can_edit_agent(request.user, agent):
         raise NotAllowed(_("Seule l'école modifie les fiches des agents."))
     form = AgentForm(request.POST or None, agent=agent)
     if request.method == "POST" and form.is_valid():
@@ -162,10 +161,10 @@ def agent_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agent_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_edit_agent(request.user):
+    if not policies.can_edit_agent(request.user):
         raise NotAllowed(_("Seule l'école enregistre le départ d'un agent."))
     agent = get_object_or_404(Agent.objects.select_related("organisation"), pk=pk)
-    if not permissions.can_edit_agent(request.user, agent):
+    if not policies.can_edit_agent(request.user, agent):
         raise NotAllowed(_("Seule l'école enregistre le départ d'un agent."))
     if not agent.is_active:
         messages.info(request, _("%(name)s est déjà inactif.") % {"name": agent})
@@ -194,7 +193,7 @@ def agent_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agent_role_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_set_role(request.user):
+    if not policies.can_set_role(request.user):
         raise NotAllowed(_("Seule la direction de l'école attribue les rôles."))
     agent = _profile_or_404(request, pk)
     account = selectors.account_state(agent)

@@ -30,10 +30,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campus.core import permissions
 from campus.core.exceptions import DomainError, NotAllowed
 
-from . import selectors_auth, services
+from . import policies, selectors_auth, services
 from .forms_auth import (
     CampusPasswordResetForm,
     EmailSignInForm,
@@ -155,7 +154,7 @@ def first_signin_view(request: HttpRequest) -> HttpResponse:
                     "matricule et ce mot de passe."
                 ),
             )
-            return _with_language(redirect("core:home"), user.language)
+            return _with_language(redirect("portal:home"), user.language)
     return render(request, "people/first_signin.html", {"form": form})
 
 
@@ -273,7 +272,7 @@ def _render_letters(
 
 
 def _require_letter_permission(request: HttpRequest, agent: Agent | None = None) -> None:
-    if not permissions.can_issue_first_signin_code(request.user, agent):
+    if not policies.can_issue_first_signin_code(request.user, agent):
         raise NotAllowed(_("Seule l'équipe de l'école édite les courriers de première connexion."))
 
 

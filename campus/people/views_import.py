@@ -24,9 +24,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from campus.core import permissions
 from campus.core.exceptions import NotAllowed
 
+from . import policies
 from .forms_import import ImportConfirmForm, ImportUploadForm
 from .importing import ImportRefused, ImportResult, agents_import
 
@@ -40,7 +40,7 @@ TEMPLATE = "people/import.html"
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_import_agents(request.user):
+    if not policies.can_import_agents(request.user):
         raise NotAllowed(_("L'import des agents est réservé aux coordinateurs de l'école."))
     if request.method == "POST":
         action = request.POST.get("action", "preview")

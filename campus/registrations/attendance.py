@@ -19,13 +19,14 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from campus.core import permissions
+from campus.core import events
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
-from campus.notifications import hooks as notification_hooks
 from campus.scheduling.models import SessionPart, TrainingSession
 
+from . import policies
 from .capacity import session_settings
+from .events import AttendanceClosed
 from .models import Attendance, Registration, SessionRegistrationSettings
 
 Status = Attendance.Status
@@ -109,7 +110,7 @@ def attendance_mark_many(
     confirmed by the trainer stays a check-in). Returns the marks written.
     """
     now = now or timezone.now()
-    if not permissions.can_mark_attendance(actor, part.session):
+    if not policies.can_mark_attendance(actor, part.session):
         raise NotAllowed(
             _("Seuls les animateurs de la session et les coordinateurs notent la présence.")
         )
@@ -379,7 +380,7 @@ def session_attendance_close(
     excusé" (the confirmation page says so). Returns how many marks were filled in.
     """
     now = now or timezone.now()
-    if not permissions.can_close_attendance(actor, session):
+    if not policies.can_close_attendance(actor, session):
         raise NotAllowed(
             _("Seuls les animateurs de la session et les coordinateurs clôturent l'émargement.")
         )
@@ -444,7 +445,7 @@ def session_attendance_close(
             },
         )
         # Marks are final: managers hear of unexcused absences, after the commit.
-        notification_hooks.absences_recorded_for_session(session)
+        events.emit(AttendanceClosed(session_id=session.pk))
     return len(missing)
 
 
@@ -454,7 +455,7 @@ def session_attendance_reopen(*, actor: Any, session: TrainingSession, reason: s
     The session stays "done": it has taken place; only its attendance is editable
     until it is closed again.
     """
-    if not permissions.can_reopen_attendance(actor, session):
+    if not policies.can_reopen_attendance(actor, session):
         raise NotAllowed(_("Seul un coordinateur de l'école peut rouvrir l'émargement."))
     reason = (reason or "").strip()
     if not reason:

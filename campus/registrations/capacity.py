@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,30 @@ UNLOCKED_DELAY_S = 0.0
 
 def seats_used(session_id: int) -> int:
     return tally(session_id, timezone.now()).used
+
+
+def seats_taken_expression() -> models.Expression:
+    """Seats in use by the outer session, for pages: the ORM form of `Tally.used`.
+
+    Confirmed registrations use a seat, and so does a seat offered to the next
+    agent on the waitlist while the offer runs (`Registration.SEAT_STATES`).
+    Requests awaiting a manager and the waitlist do not.
+    """
+    taken = (
+        Registration.objects.filter(session=OuterRef("pk"), state__in=Registration.SEAT_STATES)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(taken, output_field=models.IntegerField()), models.Value(0))
+
+
+def with_seats_left(queryset: models.QuerySet[TrainingSession]) -> models.QuerySet[TrainingSession]:
+    """Annotate `seats_taken` and `seats_left` (never below zero) on sessions."""
+    return queryset.annotate(seats_taken=seats_taken_expression()).annotate(
+        seats_left=Greatest(models.F("capacity") - models.F("seats_taken"), models.Value(0))
+    )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from campus.catalog.audience import audience_refusal
-from campus.core import permissions
+from campus.core import roles
 from campus.people.models import Agent
 from campus.scheduling.models import SessionPart, TrainingSession
 
@@ -34,7 +34,7 @@ def signup_refusal(
         return _("Les inscriptions à cette session ne sont pas ouvertes.")
     if session.starts_at and session.starts_at <= now:
         return _("Cette session a déjà commencé.")
-    if not permissions.is_coordinator(actor):
+    if not roles.is_coordinator(actor):
         if session.registration_opens_at and now < session.registration_opens_at:
             return _("Les inscriptions ouvrent le %(when)s.") % {
                 "when": _when(session.registration_opens_at)
@@ -115,7 +115,7 @@ def cancel_refusal(*, registration: Registration, actor: Any, now: datetime.date
     """Why this registration cannot be cancelled by this person now, or None."""
     if not registration.is_live:
         return _("Cette inscription n'est plus active.")
-    if permissions.is_coordinator(actor):
+    if roles.is_coordinator(actor):
         return None
     session = registration.session
     if session.starts_at and session.starts_at <= now:

@@ -26,9 +26,9 @@ from campus.core.models import SchoolSettings
 from campus.people.models import Agent
 from campus.people.selectors import agents_by_references
 from campus.scheduling.models import SessionPart, TrainingSession
-from campus.scheduling.selectors import with_seats_left
 
 from . import capacity
+from .capacity import with_seats_left
 from .models import Attendance, Registration, RegistrationEvent, SessionRegistrationSettings
 
 State = Registration.State

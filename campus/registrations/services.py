@@ -15,14 +15,14 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus.core import permissions
+from campus.core import roles
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
-from campus.notifications import hooks as notification_hooks
 from campus.people.models import Agent
+from campus.scheduling import policies as scheduling_policies
 from campus.scheduling.models import TrainingSession
 
-from . import capacity, rules
+from . import capacity, events, policies, rules
 from .models import Registration, SessionRegistrationSettings
 
 State = Registration.State
@@ -86,9 +86,9 @@ def registration_create(
     """Sign an agent up: confirmed if a seat is free, else waitlisted, or a request
     to the line manager when the course asks for approval and the agent signs up alone.
     """
-    if not permissions.can_register(actor, agent):
+    if not policies.can_register(actor, agent):
         raise NotAllowed(_("Vous ne pouvez pas inscrire cet agent."))
-    if mandatory and not permissions.can_make_mandatory(actor):
+    if mandatory and not policies.can_make_mandatory(actor):
         raise NotAllowed(
             _("Seul le coordinateur de l'école peut rendre une inscription obligatoire.")
         )
@@ -114,7 +114,7 @@ def registration_create(
             session.course.requires_manager_approval
             and actor_agent_id == agent.pk
             and agent.manager_id is not None
-            and not permissions.is_coordinator(actor)
+            and not roles.is_coordinator(actor)
         )
         registration = Registration(
             session=session,
@@ -145,7 +145,7 @@ def registration_create(
             mandatory=mandatory,
         )
         changed = list(locked.changed)
-        notification_hooks.registrations_changed(changed)
+        events.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -163,7 +163,7 @@ def registration_cancel(
     now: datetime.datetime | None = None,
 ) -> Outcome:
     """Cancel a live registration; a freed seat goes to the waitlist in the same transaction."""
-    if not permissions.can_cancel_registration(actor, registration.agent):
+    if not policies.can_cancel_registration(actor, registration.agent):
         raise NotAllowed(_("Vous ne pouvez pas annuler cette inscription."))
     now = now or timezone.now()
     with capacity.locked_session(registration.session_id, now=now) as locked:
@@ -182,7 +182,7 @@ def registration_cancel(
             state={"before": before, "after": State.CANCELLED},
         )
         changed = list(locked.changed)
-        notification_hooks.registrations_changed(changed)
+        events.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -190,7 +190,7 @@ def registration_approve(
     *, actor: Any, registration: Registration, now: datetime.datetime | None = None
 ) -> Outcome:
     """The line manager agrees: the request now needs a seat (confirmed or waitlisted)."""
-    if not permissions.can_decide_approval(actor, registration.agent):
+    if not policies.can_decide_approval(actor, registration.agent):
         raise NotAllowed(
             _("Seul le responsable hiérarchique de l'agent peut répondre à cette demande.")
         )
@@ -205,7 +205,7 @@ def registration_approve(
         if (
             session.registration_closes_at
             and now >= session.registration_closes_at
-            and not permissions.is_coordinator(actor)
+            and not roles.is_coordinator(actor)
         ):
             raise DomainError(
                 _("Les inscriptions sont closes : la demande ne peut plus être acceptée.")
@@ -223,7 +223,7 @@ def registration_approve(
             state={"before": State.REQUESTED, "after": target},
         )
         changed = list(locked.changed)
-        notification_hooks.registrations_changed(changed)
+        events.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -231,7 +231,7 @@ def registration_decline(
     *, actor: Any, registration: Registration, reason: str, now: datetime.datetime | None = None
 ) -> Outcome:
     """The line manager refuses, with a reason the agent will read."""
-    if not permissions.can_decide_approval(actor, registration.agent):
+    if not policies.can_decide_approval(actor, registration.agent):
         raise NotAllowed(
             _("Seul le responsable hiérarchique de l'agent peut répondre à cette demande.")
         )
@@ -252,7 +252,7 @@ def registration_decline(
             state={"before": State.REQUESTED, "after": State.DECLINED},
         )
         changed = list(locked.changed)
-        notification_hooks.registrations_changed(changed)
+        events.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -260,7 +260,7 @@ def offer_accept(
     *, actor: Any, registration: Registration, now: datetime.datetime | None = None
 ) -> Outcome:
     """The agent takes the seat offered to them, before its deadline."""
-    if not permissions.can_cancel_registration(actor, registration.agent):
+    if not policies.can_cancel_registration(actor, registration.agent):
         raise NotAllowed(_("Vous ne pouvez pas répondre pour cet agent."))
     now = now or timezone.now()
     with capacity.locked_session(registration.session_id, now=now) as locked:
@@ -276,7 +276,7 @@ def offer_accept(
         capacity.fill_free_seats(locked, actor=actor)
         _audit(actor, "registration.offer_accept", registration)
         changed = list(locked.changed)
-        notification_hooks.registrations_changed(changed)
+        events.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -284,7 +284,7 @@ def offer_decline(
     *, actor: Any, registration: Registration, now: datetime.datetime | None = None
 ) -> Outcome:
     """The agent lets the offered seat go; it passes to the next agent."""
-    if not permissions.can_cancel_registration(actor, registration.agent):
+    if not policies.can_cancel_registration(actor, registration.agent):
         raise NotAllowed(_("Vous ne pouvez pas répondre pour cet agent."))
     now = now or timezone.now()
     with capacity.locked_session(registration.session_id, now=now) as locked:
@@ -297,7 +297,7 @@ def offer_decline(
         capacity.fill_free_seats(locked, actor=actor)
         _audit(actor, "registration.offer_decline", registration)
         changed = list(locked.changed)
-        notification_hooks.registrations_changed(changed)
+        events.registrations_changed(changed)
     return Outcome(registration, changed)
 
 
@@ -305,7 +305,7 @@ def session_waitlist_mode_set(
     *, actor: Any, session: TrainingSession, mode: str, offer_hours: int | None = None
 ) -> SessionRegistrationSettings:
     """Switch a session between automatic promotion and time-limited offers."""
-    if not permissions.can_manage_sessions(actor):
+    if not scheduling_policies.can_manage_sessions(actor):
         raise NotAllowed(_("Réservé aux coordinateurs de l'école."))
     if mode not in SessionRegistrationSettings.Mode.values:
         raise DomainError(_("Mode de liste d'attente inconnu."))
@@ -319,7 +319,7 @@ def session_waitlist_mode_set(
             options.offer_hours = offer_hours
         options.save(update_fields=["waitlist_mode", "offer_hours"])
         capacity.fill_free_seats(locked, actor=actor)
-        notification_hooks.registrations_changed(locked.changed)
+        events.registrations_changed(locked.changed)
         audit_record(
             actor=actor,
             action="session.waitlist_mode",
@@ -332,47 +332,7 @@ def session_waitlist_mode_set(
     return options
 
 
-# --- Called by the scheduling services, inside their own lock ----------------------
-
-
-def on_capacity_changed(
-    *, actor: Any, session: TrainingSession, new_capacity: int
-) -> list[Registration]:
-    """Refuse a capacity below the seats in use; hand new seats to the waitlist."""
-    with capacity.locked_session(session.pk) as locked:
-        if new_capacity < locked.used:
-            raise DomainError(
-                _(
-                    "%(used)d places sont déjà attribuées : la capacité ne peut pas descendre à %(new)d. Annulez d'abord des inscriptions."
-                )
-                % {"used": locked.used, "new": new_capacity}
-            )
-        locked.session.capacity = new_capacity
-        capacity.fill_free_seats(locked, actor=actor)
-        notification_hooks.registrations_changed(locked.changed)
-        return list(locked.changed)
-
-
-def on_session_opened(*, actor: Any, session: TrainingSession) -> list[Registration]:
-    with capacity.locked_session(session.pk) as locked:
-        capacity.fill_free_seats(locked, actor=actor)
-        notification_hooks.registrations_changed(locked.changed)
-        return list(locked.changed)
-
-
-def on_session_cancelled(
-    *, actor: Any, session: TrainingSession, reason: str
-) -> list[Registration]:
-    """Every live registration follows the session into cancellation."""
-    with capacity.locked_session(session.pk) as locked:
-        live = Registration.objects.filter(
-            session=session, state__in=Registration.LIVE_STATES
-        ).select_related("agent")
-        for registration in live:
-            capacity.transition(
-                locked, registration, State.SESSION_CANCELLED, actor=actor, reason=reason
-            )
-        return list(locked.changed)
+# --- Timed work (the periodic tick) ----------------------------------------------------
 
 
 def pending_requests_decline_after_close(*, now: datetime.datetime | None = None) -> int:
@@ -399,7 +359,7 @@ def pending_requests_decline_after_close(*, now: datetime.datetime | None = None
                 )
                 _audit(None, "registration.auto_decline", registration)
                 count += 1
-            notification_hooks.registrations_changed(locked.changed)
+            events.registrations_changed(locked.changed)
     return count
 
 
@@ -416,5 +376,5 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
         with capacity.locked_session(session_id, now=now) as locked:
             capacity.fill_free_seats(locked, actor=None)
             count += len(locked.changed)
-            notification_hooks.registrations_changed(locked.changed)
+            events.registrations_changed(locked.changed)
     return count

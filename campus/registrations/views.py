@@ -19,14 +19,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from campus.core import permissions
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.core.models import SchoolSettings
+from campus.people import policies as people_policies
 from campus.people import selectors as people_selectors
 from campus.people.models import Agent
+from campus.scheduling import policies as scheduling_policies
 from campus.scheduling.models import TrainingSession
 
-from . import capacity, exports, rules, selectors, services
+from . import capacity, exports, policies, rules, selectors, services
 from .forms import (
     AgentSearchForm,
     CancelForm,
@@ -50,8 +51,9 @@ def _session_or_404(request: HttpRequest, pk: int) -> TrainingSession:
     except TrainingSession.DoesNotExist as exc:
         raise Http404(_("Aucune session ne correspond à cette adresse.")) from exc
     # A draft is the coordinator's work in progress, not yet a session anyone may see.
-    if session.status == TrainingSession.Status.DRAFT and not permissions.can_manage_sessions(
-        request.user
+    if (
+        session.status == TrainingSession.Status.DRAFT
+        and not scheduling_policies.can_manage_sessions(request.user)
     ):
         raise Http404(_("Aucune session ne correspond à cette adresse."))
     return session
@@ -79,7 +81,7 @@ def _team_members(request: HttpRequest) -> list[Agent]:
     own = getattr(request.user, "agent", None)
     if own is None:
         return []
-    # No `permissions.is_manager` first: an agent without reports has an empty team,
+    # No `people_policies.is_manager` first: an agent without reports has an empty team,
     # found by the same one query.
     team = people_selectors.team(own, with_details=False)
     return [*team.direct, *(m for group in team.groups for m in group.members)]
@@ -172,8 +174,8 @@ def _session_context(
         "cancel_refusal": None,
         "reason": "",
         "cancel_form": CancelForm(),
-        "can_manage": permissions.can_manage_sessions(user),
-        "can_view_list": permissions.can_view_session_registrations(user, session),
+        "can_manage": scheduling_policies.can_manage_sessions(user),
+        "can_view_list": policies.can_view_session_registrations(user, session),
         "team_form": None,
     }
     if registration is not None:
@@ -211,7 +213,7 @@ def session_view(request: HttpRequest, pk: int) -> HttpResponse:
         other = _agent_param(request.GET["agent"])
         if other is None:
             raise Http404(_("Aucun agent ne correspond à cette adresse."))
-        if not permissions.can_cancel_registration(request.user, other):
+        if not policies.can_cancel_registration(request.user, other):
             raise NotAllowed(_("Vous ne pouvez pas consulter les inscriptions de cet agent."))
         agent = other
     return _render_session(request, session, agent)
@@ -287,7 +289,7 @@ def _after_action(request: HttpRequest, registration: Registration) -> HttpRespo
 def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: confirm with an optional reason. POST: cancel (the freed seat goes to the waitlist)."""
     registration = _registration_or_404(pk)
-    if not permissions.can_cancel_registration(request.user, registration.agent):
+    if not policies.can_cancel_registration(request.user, registration.agent):
         raise NotAllowed(_("Vous ne pouvez pas annuler cette inscription."))
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -374,7 +376,7 @@ def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 def decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the reason form. POST: decline; an empty reason is refused with the form shown again."""
     registration = _registration_or_404(pk)
-    if not permissions.can_decide_approval(request.user, registration.agent):
+    if not policies.can_decide_approval(request.user, registration.agent):
         raise NotAllowed(
             _("Seul le responsable hiérarchique de l'agent peut répondre à cette demande.")
         )
@@ -456,9 +458,11 @@ def _team_context(
 
 
 def _require_team(request: HttpRequest) -> HttpResponse | None:
-    if getattr(request.user, "agent_id", None) is None or not permissions.is_manager(request.user):
+    if getattr(request.user, "agent_id", None) is None or not people_policies.is_manager(
+        request.user
+    ):
         messages.info(request, _("Aucun agent n'est rattaché à vous : vous n'avez pas d'équipe."))
-        return redirect("core:home")
+        return redirect("portal:home")
     return None
 
 
@@ -506,14 +510,14 @@ def team_signup_view(request: HttpRequest) -> HttpResponse:
 
 
 def _require_reader(request: HttpRequest, session: TrainingSession) -> None:
-    if not permissions.can_view_session_registrations(request.user, session):
+    if not policies.can_view_session_registrations(request.user, session):
         raise NotAllowed(
             _("La liste des inscrits est réservée à l'école et aux animateurs de la session.")
         )
 
 
 def _require_writer(request: HttpRequest) -> None:
-    if not permissions.can_manage_sessions(request.user):
+    if not scheduling_policies.can_manage_sessions(request.user):
         raise NotAllowed(_("Réservé aux coordinateurs de l'école."))
 
 
@@ -526,7 +530,7 @@ def _manage_context(
     next_query = urlencode({"next": manage_url}, safe="/")
     search_form = AgentSearchForm(request.GET or None)
     results: list[Agent] = []
-    can_manage = permissions.can_manage_sessions(request.user)
+    can_manage = scheduling_policies.can_manage_sessions(request.user)
     if can_manage and search_form.is_bound and search_form.is_valid():
         results = selectors.agent_search(search_form.cleaned_data["q"])
     if can_manage:
@@ -566,7 +570,7 @@ def _manage_context(
 def manage_view(request: HttpRequest, pk: int) -> HttpResponse:
     # Not `_session_or_404`: the roster shows neither the parts nor the trainers nor the seats.
     session = selectors.session_for_roster(
-        pk, include_drafts=permissions.can_manage_sessions(request.user)
+        pk, include_drafts=scheduling_policies.can_manage_sessions(request.user)
     )
     if session is None:
         raise Http404(_("Aucune session ne correspond à cette adresse."))

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from campus.core import permissions
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.scheduling import policies as scheduling_policies
 from campus.scheduling.models import SessionPart, TrainingSession
 
-from . import attendance, attendance_selectors
+from . import attendance, attendance_selectors, policies
 from .capacity import session_settings
 from .forms_attendance import AttendanceSheetForm, ReopenForm
 from .models import Attendance
@@ -34,7 +34,7 @@ def _session_or_404(pk: int) -> TrainingSession:
 
 
 def _require_marker(request: HttpRequest, session: TrainingSession) -> None:
-    if not permissions.can_mark_attendance(request.user, session):
+    if not policies.can_mark_attendance(request.user, session):
         raise NotAllowed(
             _("L'émargement d'une session est réservé à ses animateurs et aux coordinateurs.")
         )
@@ -143,9 +143,9 @@ def session_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_close": not closed
             and ended
             and session.status in (TrainingSession.Status.OPEN, TrainingSession.Status.DONE)
-            and permissions.can_close_attendance(request.user, session),
-            "can_reopen": closed and permissions.can_reopen_attendance(request.user, session),
-            "is_coordinator": permissions.can_manage_sessions(request.user),
+            and policies.can_close_attendance(request.user, session),
+            "can_reopen": closed and policies.can_reopen_attendance(request.user, session),
+            "is_coordinator": scheduling_policies.can_manage_sessions(request.user),
         },
     )
 
@@ -170,7 +170,7 @@ def qr_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def close_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
-    if not permissions.can_close_attendance(request.user, session):
+    if not policies.can_close_attendance(request.user, session):
         raise NotAllowed(
             _("Seuls les animateurs de la session et les coordinateurs clôturent l'émargement.")
         )
@@ -207,7 +207,7 @@ def close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
-    if not permissions.can_reopen_attendance(request.user, session):
+    if not policies.can_reopen_attendance(request.user, session):
         raise NotAllowed(_("Seul un coordinateur de l'école peut rouvrir l'émargement."))
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -116,7 +116,7 @@ def neighbour_months(year: int, month: int) -> tuple[str, str]:
 def _session_url_maker() -> Callable[[int], str]:
     """The session page address for a pk, without one `reverse` per part."""
     marker = 987654321
-    head, _sep, tail = reverse("scheduling:session_detail", args=[marker]).partition(str(marker))
+    head, _sep, tail = reverse("sessions:detail", args=[marker]).partition(str(marker))
     return lambda pk: f"{head}{pk}{tail}"
 
 

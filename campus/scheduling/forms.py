@@ -24,6 +24,7 @@ from campus.people.selectors import agents_by_references
 from . import recurrence
 from .models import Room, Venue
 from .selectors import TrainerChoice, calendar_trainers_matching
+from .services import PartInput
 
 OVERRIDE_LABEL = gettext_lazy("Je maintiens malgré le conflit")
 
@@ -230,6 +231,40 @@ class SessionForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields = {"course": course_choices_field(), **self.fields}
         self._describe_fields()
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned figures and people, as the session services take them."""
+        data = self.cleaned_data
+        return {
+            "capacity": data["capacity"],
+            "trainers": data["trainers"],
+            "min_participants": data.get("min_participants") or 0,
+            "registration_opens_at": data.get("registration_opens_at"),
+            "registration_closes_at": data.get("registration_closes_at"),
+            "cancellation_deadline": data.get("cancellation_deadline"),
+            "title_suffix": data.get("title_suffix") or "",
+            "external_speaker": data.get("external_speaker") or "",
+            "notes": data.get("notes") or "",
+            "override_conflicts": bool(data.get("override_conflicts")),
+        }
+
+
+def parts_from(formset: forms.BaseFormSet) -> list[PartInput]:
+    """The kept rows of a valid part formset, as the session services take them."""
+    parts = []
+    for form in kept_part_forms(formset):
+        data = form.cleaned_data
+        parts.append(
+            PartInput(
+                date=data["date"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                room=data.get("room"),
+                location_note=data.get("location_note") or "",
+                part_id=data.get("part_id"),
+            )
+        )
+    return parts
 
 
 class DuplicateForm(AccessibleFormMixin, forms.Form):

@@ -7,42 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from campus.catalog.models import Course
 from campus.people.models import Agent
 
-from .models import ConflictOverride, Room, SessionPart, TrainingSession, Venue
-
-
-def seats_taken_expression() -> models.Expression:
-    """Seats in use by a session: the one definition every page and service shares.
-
-    Confirmed registrations use a seat, and so does a seat offered to the next
-    agent on the waitlist while the offer runs. Requests awaiting a manager and
-    the waitlist do not.
-    """
-    from campus.registrations.models import Registration
-
-    taken = (
-        Registration.objects.filter(
-            session=models.OuterRef("pk"), state__in=Registration.SEAT_STATES
-        )
-        .order_by()
-        .values("session")
-        .annotate(n=models.Count("id"))
-        .values("n")
-    )
-    return Coalesce(models.Subquery(taken, output_field=models.IntegerField()), models.Value(0))
-
-
-def with_seats_left(queryset: models.QuerySet[TrainingSession]) -> models.QuerySet[TrainingSession]:
-    """Annotate `seats_taken` and `seats_left` (never below zero)."""
-    return queryset.annotate(seats_taken=seats_taken_expression()).annotate(
-        seats_left=Greatest(models.F("capacity") - models.F("seats_taken"), models.Value(0))
-    )
-
+from .models import Room, SessionPart, TrainingSession, Venue
 
 # --- Calendar, programme and trainer pages ------------------------------------
 
@@ -216,45 +186,8 @@ def calendar_trainers_matching(text: str, *, limit: int) -> list[TrainerChoice]:
     ]
 
 
-def session_detail(pk: int) -> TrainingSession:
-    """One session with everything its coordinator page shows (raises DoesNotExist)."""
-    return (
-        with_seats_left(TrainingSession.objects.all())
-        .select_related("course__programme", "created_by")
-        .prefetch_related(
-            models.Prefetch("parts", queryset=SessionPart.objects.select_related("room__venue")),
-            "trainers__organisation",
-            models.Prefetch(
-                "conflict_overrides",
-                queryset=ConflictOverride.objects.select_related(
-                    "other_session__course", "decided_by"
-                ).order_by("decided_at"),
-            ),
-        )
-        .get(pk=pk)
-    )
-
-
 def series_sessions(series_key: str) -> models.QuerySet[TrainingSession]:
     return TrainingSession.objects.filter(series_key=series_key).order_by("starts_at", "id")
-
-
-def trainer_sessions(
-    agent: Agent, *, now: datetime.datetime
-) -> tuple[list[TrainingSession], list[TrainingSession]]:
-    """The agent's sessions as trainer: (upcoming soonest first, past latest first)."""
-    sessions = list(
-        with_seats_left(TrainingSession.objects.filter(trainers=agent))
-        .select_related("course")
-        .prefetch_related(
-            models.Prefetch("parts", queryset=SessionPart.objects.select_related("room__venue"))
-        )
-        .order_by("starts_at", "id")
-    )
-    upcoming = [s for s in sessions if s.ends_at is not None and s.ends_at >= now]
-    past = [s for s in sessions if s.ends_at is None or s.ends_at < now]
-    past.reverse()
-    return upcoming, past
 
 
 def month_programme(year: int, month: int) -> list[SessionPart]:

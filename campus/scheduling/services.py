@@ -25,17 +25,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from campus.catalog import policies as catalog_policies
+from campus.catalog import services as catalog_services
 from campus.catalog.models import Course
-from campus.core import permissions
+from campus.core import events
+from campus.core.actors import Actor
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
-from campus.notifications import hooks as notification_hooks
 from campus.people.models import Agent
-from campus.registrations import services as registration_services
 
-from . import recurrence
+from . import policies, recurrence
 from .conflicts import Conflict, ConflictError, Slot, find_conflicts
+from .events import SessionRescheduled
 from .models import ConflictOverride, Room, SessionPart, TrainingSession, Venue
 
 SESSION_FIELDS = [
@@ -65,7 +68,7 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 def _require_manager(actor: Any) -> None:
-    if not permissions.can_manage_sessions(actor):
+    if not policies.can_manage_sessions(actor):
         raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
 
 
@@ -473,9 +476,25 @@ def session_create(
     return ScheduleResult(session, capacity_warnings(capacity, [p.room for p in parts]))
 
 
-def session_update(
+@dataclass
+class SessionEdit:
+    """An edit of one session, checked and ready to write (see `session_edit_check`)."""
+
+    session: TrainingSession
+    parts: Sequence[PartInput]
+    existing: dict[int, SessionPart]
+    trainers: list[Agent]
+    values: dict[str, Any]
+    before: dict[str, Any]
+    conflicts: list[Conflict]
+
+    @property
+    def capacity(self) -> int:
+        return int(self.values["capacity"])
+
+
+def session_edit_check(
     *,
-    actor: Any,
     session: TrainingSession,
     parts: Sequence[PartInput],
     capacity: int,
@@ -489,66 +508,87 @@ def session_update(
     notes: str = "",
     course: Course | None = None,
     override_conflicts: bool = False,
-    now: datetime.datetime | None = None,
-) -> ScheduleResult:
-    """Edit one session (a series occurrence too: the others are untouched).
+    now: datetime.datetime,
+) -> SessionEdit:
+    """Check an edit of `session` (a series occurrence too: the others are untouched).
+
+    Writes nothing. The caller has locked the session's row, and writes the edit
+    with `session_edit_write` in the same transaction: seats depend on the
+    capacity, so `campus.registrations.lifecycle.session_update` composes both
+    under the seat lock.
 
     Parts carrying a `part_id` are edited in place, parts without one are added,
     and the session's other parts are removed.
     """
-    _require_manager(actor)
-    now = now or timezone.now()
+    if session.status == TrainingSession.Status.CANCELLED:
+        raise DomainError(_("Une session annulée ne peut plus être modifiée."))
+    if course is not None and course.pk != session.course_id:
+        _check_course(course)
+    else:
+        course = session.course
     trainers = _unique_trainers(trainers)
+    existing = {p.pk: p for p in session.parts.select_related("room")}
+    unknown = [p.part_id for p in parts if p.part_id is not None and p.part_id not in existing]
+    if unknown:
+        raise DomainError(_("Une des parties modifiées n'appartient pas à cette session."))
+    kept_past = [(p.date, p.start_time, p.end_time) for p in existing.values()]
+    validate_parts(parts, now=now, kept_past=kept_past)
+    starts_at = min(p.starts_at for p in parts)
+    ends_at = max(p.ends_at for p in parts)
+    validate_figures(
+        capacity=capacity,
+        min_participants=min_participants,
+        registration_opens_at=registration_opens_at,
+        registration_closes_at=registration_closes_at,
+        cancellation_deadline=cancellation_deadline,
+        starts_at=starts_at,
+    )
+    conflicts = _check_conflicts(
+        slots=[p.slot() for p in parts],
+        trainers=trainers,
+        exclude_session_id=session.pk,
+        override=override_conflicts,
+    )
+    return SessionEdit(
+        session=session,
+        parts=parts,
+        existing=existing,
+        trainers=trainers,
+        values={
+            "course": course,
+            "title_suffix": title_suffix,
+            "external_speaker": external_speaker,
+            "capacity": capacity,
+            "min_participants": min_participants,
+            "registration_opens_at": registration_opens_at,
+            "registration_closes_at": registration_closes_at,
+            "cancellation_deadline": cancellation_deadline,
+            "notes": notes,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+        },
+        before=_session_snapshot(session, session.trainers.all(), existing.values()),
+        conflicts=conflicts,
+    )
+
+
+def session_edit_write(*, actor: Actor, edit: SessionEdit) -> ScheduleResult:
+    """Write an edit checked by `session_edit_check`, in the caller's transaction.
+
+    Parts, trainers, the session's fields, the audit row and the kept conflicts;
+    registrants hear of a new time or room through `SessionRescheduled`.
+    """
+    session, parts = edit.session, edit.parts
     with transaction.atomic():
-        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-        if session.status == TrainingSession.Status.CANCELLED:
-            raise DomainError(_("Une session annulée ne peut plus être modifiée."))
-        if course is not None and course.pk != session.course_id:
-            _check_course(course)
-            session.course = course
-        existing = {p.pk: p for p in session.parts.select_related("room")}
-        unknown = [p.part_id for p in parts if p.part_id is not None and p.part_id not in existing]
-        if unknown:
-            raise DomainError(_("Une des parties modifiées n'appartient pas à cette session."))
-        kept_past = [(p.date, p.start_time, p.end_time) for p in existing.values()]
-        validate_parts(parts, now=now, kept_past=kept_past)
-        starts_at = min(p.starts_at for p in parts)
-        ends_at = max(p.ends_at for p in parts)
-        validate_figures(
-            capacity=capacity,
-            min_participants=min_participants,
-            registration_opens_at=registration_opens_at,
-            registration_closes_at=registration_closes_at,
-            cancellation_deadline=cancellation_deadline,
-            starts_at=starts_at,
-        )
-        before = _session_snapshot(session, session.trainers.all(), existing.values())
-        slots = [p.slot() for p in parts]
-        conflicts = _check_conflicts(
-            slots=slots,
-            trainers=trainers,
-            exclude_session_id=session.pk,
-            override=override_conflicts,
-        )
-
-        session.title_suffix = title_suffix
-        session.external_speaker = external_speaker
-        session.capacity = capacity
-        session.min_participants = min_participants
-        session.registration_opens_at = registration_opens_at
-        session.registration_closes_at = registration_closes_at
-        session.cancellation_deadline = cancellation_deadline
-        session.notes = notes
-        session.starts_at = starts_at
-        session.ends_at = ends_at
-
+        for name, value in edit.values.items():
+            setattr(session, name, value)
         kept_ids = {p.part_id for p in parts if p.part_id is not None}
         session.parts.exclude(pk__in=kept_ids).delete()
         to_update = []
         for p in parts:
             if p.part_id is None:
                 continue
-            part = existing[p.part_id]
+            part = edit.existing[p.part_id]
             part.date, part.start_time, part.end_time = p.date, p.start_time, p.end_time
             part.room, part.location_note = p.room, p.location_note
             part.starts_at, part.ends_at = p.starts_at, p.ends_at
@@ -561,78 +601,20 @@ def session_update(
             _new_parts(session, [p for p in parts if p.part_id is None])
         )
         session.save()
-        if capacity != before.get("capacity"):
-            # Refuses a capacity below the seats in use; new seats go to the waitlist.
-            registration_services.on_capacity_changed(
-                actor=actor, session=session, new_capacity=capacity
-            )
-        session.trainers.set(trainers)
-        changes = diff(before, _session_snapshot(session, trainers, parts))
+        session.trainers.set(edit.trainers)
+        changes = diff(edit.before, _session_snapshot(session, edit.trainers, parts))
         if changes:
             audit_record(actor=actor, action="session.update", obj=session, changes=changes)
         if "parts" in changes:
-            # Time or room moved: registrants are told, invitations updated, after commit.
-            notification_hooks.session_changed(session)
-        _record_overrides(actor=actor, session=session, conflicts=conflicts)
-    return ScheduleResult(session, capacity_warnings(capacity, [p.room for p in parts]))
-
-
-def session_open(
-    *, actor: Any, session: TrainingSession, now: datetime.datetime | None = None
-) -> TrainingSession:
-    """Publish a draft: it appears in the programme and, later, opens to registration."""
-    _require_manager(actor)
-    now = now or timezone.now()
-    with transaction.atomic():
-        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-        if session.status != TrainingSession.Status.DRAFT:
-            raise DomainError(
-                _("Seule une session en brouillon peut être publiée (état actuel : %(status)s).")
-                % {"status": session.get_status_display()}
+            # Time or room moved: registrants are told and invitations updated, after commit.
+            events.emit(
+                SessionRescheduled(
+                    session_id=session.pk,
+                    change_key=session.updated_at.isoformat() if session.updated_at else "",
+                )
             )
-        if session.starts_at is None or session.starts_at < now:
-            raise DomainError(_("Cette session a déjà commencé : elle ne peut plus être publiée."))
-        session.status = TrainingSession.Status.OPEN
-        session.save(update_fields=["status", "updated_at"])
-        registration_services.on_session_opened(actor=actor, session=session)
-        audit_record(
-            actor=actor,
-            action="session.open",
-            obj=session,
-            changes={"status": {"before": "draft", "after": "open"}},
-        )
-    return session
-
-
-def session_cancel(*, actor: Any, session: TrainingSession, reason: str) -> TrainingSession:
-    """Cancel a draft or open session; the reason is kept and shown to registrants."""
-    _require_manager(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Indiquez le motif de l'annulation : il sera communiqué aux inscrits."))
-    with transaction.atomic():
-        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-        if session.status == TrainingSession.Status.CANCELLED:
-            raise DomainError(_("Cette session est déjà annulée."))
-        if session.status == TrainingSession.Status.DONE:
-            raise DomainError(_("Une session terminée ne peut pas être annulée."))
-        before = session.status
-        session.status = TrainingSession.Status.CANCELLED
-        session.cancellation_reason = reason
-        session.save(update_fields=["status", "cancellation_reason", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="session.cancel",
-            obj=session,
-            changes={"status": {"before": before, "after": "cancelled"}},
-            message=reason,
-        )
-        cancelled = registration_services.on_session_cancelled(
-            actor=actor, session=session, reason=reason
-        )
-        # Queued for after the commit: no mail leaves for a cancellation rolled back.
-        notification_hooks.session_cancelled(session, cancelled)
-    return session
+        _record_overrides(actor=actor, session=session, conflicts=edit.conflicts)
+    return ScheduleResult(session, capacity_warnings(edit.capacity, [p.room for p in parts]))
 
 
 def session_duplicate(
@@ -847,3 +829,31 @@ def session_series_create(
                 actor=actor, session=session, conflicts=conflicts, slots=[part.slot()]
             )
     return SeriesResult(series_key, sessions, capacity_warnings(capacity, [room]))
+
+
+# --- Courses ------------------------------------------------------------------
+
+
+def course_archive(*, actor: Actor, course: Course, now: datetime.datetime | None = None) -> Course:
+    """Withdraw a course from the catalogue, unless open sessions of it are still to come."""
+    if not catalog_policies.can_manage_catalog(actor):
+        raise NotAllowed(_("La gestion du catalogue est réservée à l'école."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked, so that no session is opened on it between the count and the archive.
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        upcoming = TrainingSession.objects.filter(
+            course=course, status=TrainingSession.Status.OPEN, starts_at__gt=now
+        ).count()
+        if upcoming:
+            raise DomainError(
+                ngettext(
+                    "Cette formation a encore %(count)d session ouverte à venir : "
+                    "annulez-la avant de l'archiver.",
+                    "Cette formation a encore %(count)d sessions ouvertes à venir : "
+                    "annulez-les avant de l'archiver.",
+                    upcoming,
+                )
+                % {"count": upcoming}
+            )
+        return catalog_services.course_archive(actor=actor, course=course)

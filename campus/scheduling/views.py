@@ -16,22 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from campus.core import permissions
+from campus.catalog.models import Course
 from campus.core.exceptions import DomainError, NotAllowed
-from campus.people.models import Agent
 
-from . import calendar_grid, selectors, services
+from . import calendar_grid, policies, selectors, services
 from .conflicts import ConflictError
 from .forms import (
     CalendarFilterForm,
-    CancelForm,
     DuplicateForm,
     RoomForm,
     SeriesForm,
     SessionForm,
     VenueForm,
-    kept_part_forms,
     part_formset,
+    parts_from,
     trainer_lines,
 )
 from .models import Room, TrainingSession, Venue
@@ -39,13 +37,13 @@ from .selectors import TrainerChoice
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not permissions.can_manage_sessions(request.user):
+    if not policies.can_manage_sessions(request.user):
         raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
 
 
 def _session_or_404(pk: int) -> TrainingSession:
     try:
-        return selectors.session_detail(pk)
+        return TrainingSession.objects.select_related("course").get(pk=pk)
     except TrainingSession.DoesNotExist as exc:
         raise Http404(_("Aucune session ne correspond à cette adresse.")) from exc
 
@@ -59,38 +57,6 @@ def _refuse(form: Any, exc: DomainError) -> bool:
     """Put the refusal on the form; True when it was a conflict (the override box appears)."""
     form.add_error(None, exc.message)
     return isinstance(exc, ConflictError)
-
-
-def _parts_from(formset: Any) -> list[services.PartInput]:
-    parts = []
-    for form in kept_part_forms(formset):
-        data = form.cleaned_data
-        parts.append(
-            services.PartInput(
-                date=data["date"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                room=data.get("room"),
-                location_note=data.get("location_note") or "",
-                part_id=data.get("part_id"),
-            )
-        )
-    return parts
-
-
-def _session_kwargs(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "capacity": data["capacity"],
-        "trainers": data["trainers"],
-        "min_participants": data.get("min_participants") or 0,
-        "registration_opens_at": data.get("registration_opens_at"),
-        "registration_closes_at": data.get("registration_closes_at"),
-        "cancellation_deadline": data.get("cancellation_deadline"),
-        "title_suffix": data.get("title_suffix") or "",
-        "external_speaker": data.get("external_speaker") or "",
-        "notes": data.get("notes") or "",
-        "override_conflicts": bool(data.get("override_conflicts")),
-    }
 
 
 def _initial_for_course(course_id: str) -> dict[str, Any]:
@@ -251,32 +217,6 @@ def calendar_week_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
-def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
-    session = _session_or_404(pk)
-    parts = list(session.parts.all())
-    return render(
-        request,
-        "scheduling/session_detail.html",
-        {
-            "session": session,
-            "parts": parts,
-            "trainers": list(session.trainers.all()),
-            "overrides": list(session.conflict_overrides.all()),
-            "warnings": services.capacity_warnings(session.capacity, [p.room for p in parts]),
-            "is_draft": session.status == TrainingSession.Status.DRAFT,
-            "can_edit": session.status != TrainingSession.Status.CANCELLED,
-            "can_cancel": session.status
-            in (TrainingSession.Status.DRAFT, TrainingSession.Status.OPEN),
-            "month": calendar_grid.month_key(parts[0].date.year, parts[0].date.month)
-            if parts
-            else "",
-        },
-    )
-
-
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def session_create_view(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
@@ -289,15 +229,15 @@ def session_create_view(request: HttpRequest) -> HttpResponse:
                 result = services.session_create(
                     actor=request.user,
                     course=form.cleaned_data["course"],
-                    parts=_parts_from(formset),
-                    **_session_kwargs(form.cleaned_data),
+                    parts=parts_from(formset),
+                    **form.service_kwargs(),
                 )
             except DomainError as exc:
                 conflict = _refuse(form, exc)
             else:
                 _show_warnings(request, result.warnings)
                 messages.success(request, _("Session programmée (brouillon)."))
-                return redirect("scheduling:session_detail", pk=result.session.pk)
+                return redirect("sessions:detail", pk=result.session.pk)
     else:
         form = SessionForm(initial=_initial_for_course(request.GET.get("formation", "")))
         formset = part_formset(extra_rows=3)
@@ -305,70 +245,6 @@ def session_create_view(request: HttpRequest) -> HttpResponse:
         request,
         "scheduling/session_form.html",
         {"form": form, "formset": formset, "conflict": conflict, "session": None},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def session_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
-    session = _session_or_404(pk)
-    if session.status == TrainingSession.Status.CANCELLED:
-        messages.error(request, _("Une session annulée ne peut plus être modifiée."))
-        return redirect("scheduling:session_detail", pk=session.pk)
-    conflict = False
-    if request.method == "POST":
-        form = SessionForm(request.POST)
-        formset = part_formset(data=request.POST)
-        if form.is_valid() and formset.is_valid():
-            try:
-                result = services.session_update(
-                    actor=request.user,
-                    session=session,
-                    course=form.cleaned_data["course"],
-                    parts=_parts_from(formset),
-                    **_session_kwargs(form.cleaned_data),
-                )
-            except DomainError as exc:
-                conflict = _refuse(form, exc)
-            else:
-                _show_warnings(request, result.warnings)
-                messages.success(request, _("Session modifiée."))
-                return redirect("scheduling:session_detail", pk=session.pk)
-    else:
-        trainers = list(session.trainers.all())
-        form = SessionForm(
-            initial={
-                "course": session.course_id,
-                "title_suffix": session.title_suffix,
-                "trainers": trainer_lines(trainers),
-                "external_speaker": session.external_speaker,
-                "capacity": session.capacity,
-                "min_participants": session.min_participants,
-                "registration_opens_at": session.registration_opens_at,
-                "registration_closes_at": session.registration_closes_at,
-                "cancellation_deadline": session.cancellation_deadline,
-                "notes": session.notes,
-            }
-        )
-        formset = part_formset(
-            initial=[
-                {
-                    "part_id": p.pk,
-                    "date": p.date,
-                    "start_time": p.start_time,
-                    "end_time": p.end_time,
-                    "room": p.room_id,
-                    "location_note": p.location_note,
-                }
-                for p in session.parts.all()
-            ],
-            extra_rows=1,
-        )
-    return render(
-        request,
-        "scheduling/session_form.html",
-        {"form": form, "formset": formset, "conflict": conflict, "session": session},
     )
 
 
@@ -392,45 +268,12 @@ def session_duplicate_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             _show_warnings(request, result.warnings)
             messages.success(request, _("Session dupliquée (brouillon)."))
-            return redirect("scheduling:session_detail", pk=result.session.pk)
+            return redirect("sessions:detail", pk=result.session.pk)
     return render(
         request,
         "scheduling/session_duplicate.html",
         {"form": form, "session": session, "conflict": conflict},
     )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
-    session = _session_or_404(pk)
-    form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.session_cancel(
-                actor=request.user, session=session, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            _refuse(form, exc)
-        else:
-            messages.success(request, _("Session annulée."))
-            return redirect("scheduling:session_detail", pk=session.pk)
-    return render(request, "scheduling/session_cancel.html", {"form": form, "session": session})
-
-
-@login_required
-@require_POST
-def session_open_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
-    session = get_object_or_404(TrainingSession, pk=pk)
-    try:
-        services.session_open(actor=request.user, session=session)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Session publiée : elle figure au programme."))
-    return redirect("scheduling:session_detail", pk=session.pk)
 
 
 @login_required
@@ -556,7 +399,7 @@ def room_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_safe
 def month_programme_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view_month_programme(request.user):
+    if not policies.can_view_month_programme(request.user):
         raise NotAllowed(_("Connectez-vous pour consulter le programme."))
     today = timezone.localdate()
     parsed = calendar_grid.parse_month(request.GET.get("mois"), today)
@@ -581,31 +424,21 @@ def month_programme_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- Courses ------------------------------------------------------------------
+
+
 @login_required
-@require_safe
-def trainer_sessions_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    agent_param = request.GET.get("agent")
-    agent: Agent | None
-    if agent_param:
-        if not agent_param.isdigit():
-            raise Http404(_("Aucun agent ne correspond à cette adresse."))
-        agent = get_object_or_404(Agent, pk=int(agent_param))
+@require_POST
+def course_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    try:
+        course = services.course_archive(actor=request.user, course=course)
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
-        agent = getattr(user, "agent", None)
-    if agent is None:
-        return render(request, "scheduling/trainer_sessions.html", {"agent": None})
-    if not permissions.can_view_trainer_sessions(user, agent):
-        raise NotAllowed(_("Vous ne pouvez consulter que vos propres animations."))
-    upcoming, past = selectors.trainer_sessions(agent, now=timezone.now())
-    return render(
-        request,
-        "scheduling/trainer_sessions.html",
-        {
-            "agent": agent,
-            "is_self": getattr(user, "agent_id", None) == agent.pk,
-            "upcoming": upcoming,
-            "past": past,
-            "can_manage": permissions.can_manage_sessions(user),
-        },
-    )
+        messages.success(
+            request,
+            _("« %(title)s » est archivée : elle n'apparaît plus dans le catalogue.")
+            % {"title": course.title},
+        )
+    return redirect("portal:course_detail", slug=course.slug)

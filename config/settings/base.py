@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "campus.registrations",
     "campus.notifications",
     "campus.documents",
+    "campus.portal",
 ]
 
 MIDDLEWARE = [
@@ -67,7 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "campus.core.context_processors.navigation",
+                "campus.portal.navigation.navigation",
             ],
         },
     },
@@ -96,7 +97,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "people:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "people:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day: agents read their mail on shift
 

@@ -30,3 +30,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo school, the data generator and the bench's floor page (never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "campus.devtools"]  # noqa: F405

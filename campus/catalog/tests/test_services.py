@@ -8,12 +8,7 @@ import pytest
 
 from campus.catalog import services
 from campus.catalog.models import Course, Programme, Theme
-from campus.catalog.tests.factories import (
-    CourseFactory,
-    ProgrammeFactory,
-    ThemeFactory,
-    make_session,
-)
+from campus.catalog.tests.factories import CourseFactory, ProgrammeFactory, ThemeFactory
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.core.models import AuditEntry
 from campus.people.models import Agent, Organisation, User
@@ -232,23 +227,6 @@ def test_publish_archive_and_republish(coordinator: User) -> None:
         .values_list("action", flat=True)
     )
     assert actions == ["course.create", "course.publish", "course.archive", "course.publish"]
-
-
-def test_archive_refused_while_open_sessions_are_ahead(coordinator: User) -> None:
-    course = CourseFactory()
-    make_session(course, days_ahead=3)
-    with pytest.raises(DomainError, match="1 session"):
-        services.course_archive(actor=coordinator, course=course)
-    course.refresh_from_db()
-    assert course.status == Course.Status.PUBLISHED
-    assert not AuditEntry.objects.exists()
-
-
-def test_archive_allowed_when_only_past_or_cancelled_sessions(coordinator: User) -> None:
-    course = CourseFactory()
-    make_session(course, days_ahead=-10)
-    make_session(course, days_ahead=5, status="cancelled")
-    assert services.course_archive(actor=coordinator, course=course).status == "archived"
 
 
 def test_duplicate_copies_description_and_relations_as_a_draft(coordinator: User) -> None:

@@ -12,7 +12,7 @@ from campus.documents.models import FeedToken
 from campus.notifications.tests.helpers import programmed_session, signup
 from campus.people.models import User
 from campus.people.tests.factories import UserFactory
-from campus.scheduling import services as scheduling_services
+from campus.registrations import lifecycle
 from campus.scheduling.tests.factories import RoomFactory, future_day, make_session
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_a_cancelled_session_stays_in_the_feed_marked_cancelled_with_a_higher_se
     signup(agent_user, session)
     token = services.feed_token_create(actor=agent_user, kind=Kind.AGENT)
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling_services.session_cancel(actor=coordinator, session=session, reason="Grève")
+        lifecycle.session_cancel(actor=coordinator, session=session, reason="Grève")
     [event] = _read(client, token).walk("VEVENT")
     assert event["status"] == "CANCELLED"
     assert event["sequence"] == 1

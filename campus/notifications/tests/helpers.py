@@ -11,6 +11,7 @@ from django.core import mail
 from campus.catalog.models import Course
 from campus.people.models import Agent, User
 from campus.people.tests.factories import AgentFactory, UserFactory
+from campus.registrations import lifecycle
 from campus.registrations import services as registration_services
 from campus.registrations.models import Registration
 from campus.scheduling import services as scheduling_services
@@ -41,7 +42,7 @@ def programmed_session(
         trainers=[trainer_agent],
         **kwargs,
     )
-    return scheduling_services.session_open(actor=coordinator, session=result.session)
+    return lifecycle.session_open(actor=coordinator, session=result.session)
 
 
 def signup(user: User, session: TrainingSession) -> Registration:

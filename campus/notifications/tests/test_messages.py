@@ -8,9 +8,9 @@ from django.utils import formats, timezone, translation
 
 from campus.notifications.models import OutboxMessage
 from campus.people.tests.factories import AgentFactory, UserFactory
+from campus.registrations import lifecycle
 from campus.registrations import services as registration_services
 from campus.registrations.models import Registration
-from campus.scheduling import services as scheduling_services
 from campus.scheduling.tests.factories import CourseFactory, RoomFactory, part
 
 from .helpers import html_of, ics_of, mails_to, programmed_session, signup
@@ -156,7 +156,7 @@ def test_a_change_of_time_or_room_reaches_every_live_registrant_with_a_higher_se
     existing = session.parts.get()
     new_room = RoomFactory(name="Salle Zola")
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling_services.session_update(
+        lifecycle.session_update(
             actor=coordinator,
             session=session,
             parts=[part(existing.date, "14:00", "17:00", new_room, part_id=existing.pk)],
@@ -181,7 +181,7 @@ def test_editing_something_else_than_time_or_room_sends_nothing(
     signup(agent_user, session)
     existing = session.parts.get()
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling_services.session_update(
+        lifecycle.session_update(
             actor=coordinator,
             session=session,
             parts=[part(existing.date, "09:00", "12:00", existing.room, part_id=existing.pk)],
@@ -200,9 +200,7 @@ def test_a_cancelled_session_sends_the_reason_and_a_cancel_to_each_registrant(
     confirmed = signup(confirmed_user, session)
     signup(waiting_user, session)
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling_services.session_cancel(
-            actor=coordinator, session=session, reason="Animatrice malade"
-        )
+        lifecycle.session_cancel(actor=coordinator, session=session, reason="Animatrice malade")
     [message] = mails_to(confirmed_user.email)
     assert message.subject == "Session annulée : Prendre en main Trello"
     assert "Motif : Animatrice malade" in message.body
@@ -251,7 +249,8 @@ def test_english_speakers_get_their_dates_in_english(
 def test_an_unexcused_absence_is_reported_to_the_manager(
     coordinator, manager_with_team, django_capture_on_commit_callbacks
 ):
-    from campus.notifications import hooks
+    from campus.core import events
+    from campus.registrations.events import AttendanceClosed
     from campus.registrations.models import Attendance
 
     manager, (report, *_rest) = manager_with_team
@@ -266,7 +265,7 @@ def test_an_unexcused_absence_is_reported_to_the_manager(
     Attendance.objects.create(registration=excused, part=the_part, status=Attendance.Status.EXCUSED)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        hooks.absences_recorded_for_session(session)
+        events.emit(AttendanceClosed(session_id=session.pk))
     [message] = mails_to(manager.email)
     assert message.subject == (
         f"Absence non excusée : {report.agent.full_name} – Prendre en main Trello"
@@ -274,7 +273,7 @@ def test_an_unexcused_absence_is_reported_to_the_manager(
     assert "de 09:00 à 12:00" in message.body
     assert mails_to(report.email) == []
     with django_capture_on_commit_callbacks(execute=True):
-        hooks.absences_recorded_for_session(session)
+        events.emit(AttendanceClosed(session_id=session.pk))
     assert len(mails_to(manager.email)) == 1
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from campus.notifications import events, outbox, tick
+from campus.notifications import notices, outbox, tick
 from campus.notifications.models import OutboxMessage
 from campus.people.tests.factories import UserFactory
 
@@ -79,9 +79,9 @@ def test_the_same_event_triggered_twice_is_mailed_once(
     with django_capture_on_commit_callbacks(execute=True):
         registration = signup(agent_user, session)
     with django_capture_on_commit_callbacks(execute=True):
-        events.registrations_changed([registration.pk])
+        notices.registrations_changed([registration.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        events.registrations_changed([registration.pk])
+        notices.registrations_changed([registration.pk])
     assert len(mails_to(agent_user.email)) == 1
     assert OutboxMessage.objects.filter(email=agent_user.email).count() == 1
 
@@ -93,9 +93,9 @@ def test_a_change_announced_twice_raises_the_sequence_once(
     with django_capture_on_commit_callbacks(execute=True):
         signup(agent_user, session)
     with django_capture_on_commit_callbacks(execute=True):
-        assert events.session_changed(session.pk, "change-1") == 1
+        assert notices.session_changed(session.pk, "change-1") == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert events.session_changed(session.pk, "change-1") == 0
+        assert notices.session_changed(session.pk, "change-1") == 0
     assert session.notification_settings.calendar_sequence == 1
     assert len(mails_to(agent_user.email)) == 2  # the confirmation, then one change
 

@@ -253,7 +253,7 @@ class TestTeam:
     ) -> None:
         client.force_login(agent_user)
         response = client.get(reverse("people:my_team"), follow=True)
-        assert response.redirect_chain == [(reverse("core:home"), 302)]
+        assert response.redirect_chain == [(reverse("portal:home"), 302)]
         assert "vous n'avez pas d'équipe" in _text(response)
 
 
@@ -507,7 +507,7 @@ class TestRole:
 
 
 class TestHome:
-    url = reverse("core:home")
+    url = reverse("portal:home")
 
     def test_coordinator_sees_the_school_panel(self, client: Client, coordinator: User) -> None:
         ville = OrganisationFactory(name="Ville de Test")

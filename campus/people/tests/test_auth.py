@@ -29,7 +29,7 @@ from campus.people.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("people:login")
-HOME_URL = reverse("core:home")
+HOME_URL = reverse("portal:home")
 OFFICE_IP = "10.1.1.1"
 OTHER_IP = "10.2.2.2"
 

@@ -238,7 +238,7 @@ def test_first_signin_page_signs_the_agent_in_and_welcomes_them(
     response = client.post(
         FIRST_SIGNIN_URL, _form_data(paper_agent, issued.clear_text), follow=True
     )
-    assert response.redirect_chain == [(reverse("core:home"), 302)]
+    assert response.redirect_chain == [(reverse("portal:home"), 302)]
     assert "Bienvenue sur Campus" in response.content.decode()
     assert client.session["_auth_user_id"] == str(User.objects.get(agent=paper_agent).pk)
     # Next time, the matricule sign-in works with the chosen password.

@@ -145,7 +145,7 @@ def test_home_page(client: Client, role: str, django_assert_num_queries: Any) ->
     user = UserFactory(role=role)
     client.force_login(user)
     response = _assert_constant(
-        client, reverse("core:home"), _school_and_team(user.agent), django_assert_num_queries
+        client, reverse("portal:home"), _school_and_team(user.agent), django_assert_num_queries
     )
     assert len(response.context["team"]) == 10 * N
     if role != User.Role.AGENT:
@@ -156,7 +156,7 @@ def test_home_page_without_agent(client: Client, django_assert_num_queries: Any)
     director = UserFactory(agent=None, login="direction@ecole.example.fr", role=User.Role.DIRECTOR)
     client.force_login(director)
     response = _assert_constant(
-        client, reverse("core:home"), _add_agents, django_assert_num_queries
+        client, reverse("portal:home"), _add_agents, django_assert_num_queries
     )
     page = response.content.decode()
     assert "aucune fiche d&#x27;agent" in page or "aucune fiche d'agent" in page

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from campus.catalog.models import Course
+from campus.registrations import lifecycle
 from campus.scheduling import services as scheduling_services
 from campus.scheduling.models import TrainingSession
 from campus.scheduling.tests.factories import CourseFactory, future_day, part
@@ -30,4 +31,4 @@ def open_session(
         capacity=capacity,
         **kwargs,
     )
-    return scheduling_services.session_open(actor=coordinator, session=result.session)
+    return lifecycle.session_open(actor=coordinator, session=result.session)

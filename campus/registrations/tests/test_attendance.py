@@ -15,7 +15,7 @@ from campus.core.exceptions import DomainError, NotAllowed
 from campus.core.models import AuditEntry
 from campus.people.models import User
 from campus.people.tests.factories import UserFactory
-from campus.registrations import attendance, attendance_selectors, services
+from campus.registrations import attendance, attendance_selectors, lifecycle, services
 from campus.registrations.capacity import session_settings
 from campus.registrations.models import Attendance, Registration
 from campus.registrations.tests.factories import open_session
@@ -53,7 +53,7 @@ def two_part_session(
         capacity=capacity,
         trainers=list(trainers),
     )
-    return scheduling_services.session_open(actor=coordinator, session=result.session)
+    return lifecycle.session_open(actor=coordinator, session=result.session)
 
 
 def register(coordinator: User, session: TrainingSession, users: list[Any]) -> list[Registration]:

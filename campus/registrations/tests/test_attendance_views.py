@@ -433,7 +433,7 @@ def test_an_unknown_code_is_explained(client, agent_user):
 def test_trainer_and_coordinator_pages_link_to_the_attendance(client, world, trainer, coordinator):
     target = reverse("attendance:session", args=[world["session"].pk])
     login(client, trainer)
-    assert target in client.get(reverse("scheduling:trainer_sessions")).content.decode()
+    assert target in client.get(reverse("sessions:trainer")).content.decode()
     login(client, coordinator)
-    detail = reverse("scheduling:session_detail", args=[world["session"].pk])
+    detail = reverse("sessions:detail", args=[world["session"].pk])
     assert target in client.get(detail).content.decode()

@@ -12,7 +12,7 @@ from campus.core.exceptions import DomainError, NotAllowed
 from campus.core.models import AuditEntry, SchoolSettings
 from campus.people.models import User
 from campus.people.tests.factories import AgentFactory, UserFactory
-from campus.registrations import capacity, services
+from campus.registrations import capacity, lifecycle, services
 from campus.registrations.models import (
     Attendance,
     Registration,
@@ -287,14 +287,12 @@ def test_raising_capacity_promotes_and_lowering_below_seats_is_refused(coordinat
         )
         for p in session.parts.all()
     ]
-    scheduling_services.session_update(actor=coordinator, session=session, parts=parts, capacity=2)
+    lifecycle.session_update(actor=coordinator, session=session, parts=parts, capacity=2)
     rb.refresh_from_db()
     rc.refresh_from_db()
     assert (rb.state, rc.state) == (State.CONFIRMED, State.WAITLISTED)
     with pytest.raises(DomainError, match="déjà attribuées"):
-        scheduling_services.session_update(
-            actor=coordinator, session=session, parts=parts, capacity=1
-        )
+        lifecycle.session_update(actor=coordinator, session=session, parts=parts, capacity=1)
     session.refresh_from_db()
     assert session.capacity == 2
 
@@ -302,9 +300,7 @@ def test_raising_capacity_promotes_and_lowering_below_seats_is_refused(coordinat
 def test_session_cancellation_cancels_every_live_registration(coordinator):
     session = open_session(coordinator, capacity=1)
     regs = [_signup(u, session) for u in _users(2)]
-    scheduling_services.session_cancel(
-        actor=coordinator, session=session, reason="Formateur malade"
-    )
+    lifecycle.session_cancel(actor=coordinator, session=session, reason="Formateur malade")
     states = {r.state for r in Registration.objects.filter(pk__in=[r.pk for r in regs])}
     assert states == {State.SESSION_CANCELLED}
     assert (

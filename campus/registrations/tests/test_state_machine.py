@@ -39,14 +39,13 @@ from campus.catalog.models import Course
 from campus.core.exceptions import DomainError
 from campus.people.models import User
 from campus.people.tests.factories import AgentFactory, UserFactory
-from campus.registrations import capacity, services
+from campus.registrations import capacity, lifecycle, services
 from campus.registrations.models import (
     Registration,
     RegistrationEvent,
     SessionRegistrationSettings,
 )
 from campus.registrations.tests.factories import open_session
-from campus.scheduling import services as scheduling_services
 from campus.scheduling.models import TrainingSession
 from campus.scheduling.tests.factories import CourseFactory, future_day, part
 
@@ -210,7 +209,7 @@ class SeatsMachine(RuleBasedStateMachine):
         used = capacity.seats_used(session.pk)
         current = list(session.parts.all())
         try:
-            scheduling_services.session_update(
+            lifecycle.session_update(
                 actor=self.coordinator,
                 session=session,
                 parts=[
@@ -266,7 +265,7 @@ class SeatsMachine(RuleBasedStateMachine):
     @rule()
     def cancel_session(self) -> None:
         self.tick()
-        scheduling_services.session_cancel(
+        lifecycle.session_cancel(
             actor=self.coordinator, session=self.session, reason="Animateur indisponible"
         )
         assert not Registration.objects.filter(

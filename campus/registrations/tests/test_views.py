@@ -610,7 +610,7 @@ def test_another_manager_cannot_answer_the_request(coordinator, manager_with_tea
 def test_team_page_sends_agents_without_a_team_home(agent_user):
     response = _client(agent_user).get(reverse("registrations:team"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("portal:home")
 
 
 def test_team_page_lists_indirect_reports_and_past_training(coordinator, manager_with_team):
@@ -671,7 +671,7 @@ def test_team_page_offers_the_next_sessions_or_those_searched_for(
     assert "Les 2 prochaines sessions ouvertes aux inscriptions." in content
     assert later.course.title not in content
     assert 'role="search"' in content
-    assert f'href="{reverse("catalog:catalogue")}"' in content
+    assert f'href="{reverse("portal:catalogue")}"' in content
     response = client.get(reverse("registrations:team"), {"q": "tableur"})
     assert response.context["sessions"] == [sooner, later]
     content = _text(response)
@@ -973,9 +973,7 @@ def test_coordinator_approves_a_request_from_the_manage_page(coordinator, manage
 
 def test_scheduling_session_page_links_to_the_registrations(coordinator):
     session = open_session(coordinator)
-    content = _text(
-        _client(coordinator).get(reverse("scheduling:session_detail", args=[session.pk]))
-    )
+    content = _text(_client(coordinator).get(reverse("sessions:detail", args=[session.pk])))
     assert _manage_url(session) in content
 
 
@@ -1038,7 +1036,7 @@ def test_csv_export_by_role(coordinator, hr_viewer, agent_user):
 
 def test_course_page_has_a_sign_up_button_per_session_then_the_state(coordinator, agent_user):
     session = open_session(coordinator)
-    url = reverse("catalog:course_detail", args=[session.course.slug])
+    url = reverse("portal:course_detail", args=[session.course.slug])
     client = _client(agent_user)
     content = _text(client.get(url))
     assert f'action="{_signup_url(session)}"' in content
@@ -1053,11 +1051,11 @@ def test_home_shows_next_trainings_and_pending_approvals(coordinator, manager_wi
     session = open_session(coordinator)
     _signup(manager, session)
     _request_from(member, coordinator, day=future_day(55))
-    content = _text(_client(manager).get(reverse("core:home")))
+    content = _text(_client(manager).get(reverse("portal:home")))
     assert "Mes prochaines formations" in content
     assert session.course.title in content
     assert "1 demande d'inscription de votre équipe attend votre réponse." in content
-    plain = _text(_client(member).get(reverse("core:home")))
+    plain = _text(_client(member).get(reverse("portal:home")))
     assert "demande d'inscription de votre équipe" not in plain
 
 

@@ -16,7 +16,15 @@ from campus.people.tests.factories import AgentFactory
 from campus.scheduling import calendar_grid, selectors, services
 from campus.scheduling.models import TrainingSession
 
-from .factories import CourseFactory, RoomFactory, VenueFactory, future_day, make_session, part
+from .factories import (
+    CourseFactory,
+    RoomFactory,
+    VenueFactory,
+    future_day,
+    make_session,
+    part,
+    set_status,
+)
 
 # Without a French catalogue gettext applies the English plural rule to zero.
 NO_SLOT = re.compile(r"\b0 créneaux? ce mois-ci\.")
@@ -60,7 +68,7 @@ def busy_day(coordinator: Any) -> dict[str, Any]:
         room=room,
         trainers=trainers,
     )
-    services.session_open(actor=coordinator, session=open_)
+    set_status(open_, TrainingSession.Status.OPEN)
     draft = make_session(
         coordinator,
         course=CourseFactory(title="Lire sa fiche de paie"),
@@ -77,7 +85,7 @@ def busy_day(coordinator: Any) -> dict[str, Any]:
         end="19:00",
         room=RoomFactory(name="Grande salle"),
     )
-    services.session_cancel(actor=coordinator, session=cancelled, reason="Formateur absent")
+    set_status(cancelled, TrainingSession.Status.CANCELLED, reason="Formateur absent")
     done = make_session(
         coordinator,
         course=CourseFactory(title="<script>alert(1)</script> Trello"),
@@ -106,18 +114,18 @@ def test_month_shows_each_part_with_its_status_room_trainers_and_link(
 ) -> None:
     client.force_login(coordinator)
     page = get_page(client, "scheduling:calendar", {"mois": month_of(busy_day["day"])})
-    open_url = reverse("scheduling:session_detail", args=[busy_day["open"].pk])
+    open_url = reverse("sessions:detail", args=[busy_day["open"].pk])
     assert (
         f'<li><strong>09:00–12:00</strong> <a href="{open_url}">'
         "La signature électronique – groupe 2</a><br>"
         '<span class="help">Salle Jean-Zay · Éric HERVÉ, Virginie REYNAUD</span></li>'
     ) in page
-    draft_url = reverse("scheduling:session_detail", args=[busy_day["draft"].pk])
+    draft_url = reverse("sessions:detail", args=[busy_day["draft"].pk])
     assert (
         f'<a href="{draft_url}">Lire sa fiche de paie</a> <span class="badge">brouillon</span>'
         '<br><span class="help">lieu à préciser · Cabinet Dupont</span>'
     ) in page
-    cancelled_url = reverse("scheduling:session_detail", args=[busy_day["cancelled"].pk])
+    cancelled_url = reverse("sessions:detail", args=[busy_day["cancelled"].pk])
     assert (
         f'<li class="entry-cancelled"><strong>17:30–19:00</strong> <a href="{cancelled_url}">'
         "Préparer le concours d&#x27;attaché</a> "
@@ -138,7 +146,7 @@ def test_week_shows_the_same_parts_as_a_table(
 ) -> None:
     client.force_login(coordinator)
     page = get_page(client, "scheduling:calendar_week", {"semaine": week_of(busy_day["day"])})
-    open_url = reverse("scheduling:session_detail", args=[busy_day["open"].pk])
+    open_url = reverse("sessions:detail", args=[busy_day["open"].pk])
     assert (
         f'<tr><th scope="row">09:00–12:00</th><td><a href="{open_url}">'
         "La signature électronique – groupe 2</a></td><td>Salle Jean-Zay</td>"
@@ -335,7 +343,7 @@ def fill(actor: Any, day: datetime.date, count: int, trainer: Agent) -> None:
             override_conflicts=True,
         )
         if i % 3 == 0:
-            services.session_open(actor=actor, session=result.session)
+            set_status(result.session, TrainingSession.Status.OPEN)
 
 
 @pytest.mark.django_db

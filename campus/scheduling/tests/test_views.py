@@ -16,7 +16,15 @@ from campus.people.tests.factories import AgentFactory, UserFactory
 from campus.scheduling import services
 from campus.scheduling.models import ConflictOverride, SessionPart, TrainingSession
 
-from .factories import CourseFactory, RoomFactory, VenueFactory, future_day, make_session, part
+from .factories import (
+    CourseFactory,
+    RoomFactory,
+    VenueFactory,
+    future_day,
+    make_session,
+    part,
+    set_status,
+)
 
 COORDINATOR_PAGES = [
     ("scheduling:calendar", False),
@@ -26,10 +34,10 @@ COORDINATOR_PAGES = [
     ("scheduling:room_list", False),
     ("scheduling:venue_create", False),
     ("scheduling:room_create", False),
-    ("scheduling:session_detail", True),
-    ("scheduling:session_edit", True),
+    ("sessions:detail", True),
+    ("sessions:edit", True),
     ("scheduling:session_duplicate", True),
-    ("scheduling:session_cancel", True),
+    ("sessions:cancel", True),
 ]
 
 
@@ -68,7 +76,7 @@ def test_anonymous_is_sent_to_sign_in(client, coordinator):
     for name, needs_pk in [
         *COORDINATOR_PAGES,
         ("scheduling:month_programme", False),
-        ("scheduling:trainer_sessions", False),
+        ("sessions:trainer", False),
     ]:
         url = reverse(name, args=[session.pk] if needs_pk else [])
         response = client.get(url)
@@ -87,11 +95,9 @@ def test_agents_managers_and_hr_are_refused(
         for name, needs_pk in COORDINATOR_PAGES:
             url = reverse(name, args=[session.pk] if needs_pk else [])
             assert client.get(url).status_code == 403, (user.role, name)
-        response = client.post(reverse("scheduling:session_open", args=[session.pk]))
+        response = client.post(reverse("sessions:open", args=[session.pk]))
         assert response.status_code == 403
-        response = client.post(
-            reverse("scheduling:session_cancel", args=[session.pk]), {"reason": "non"}
-        )
+        response = client.post(reverse("sessions:cancel", args=[session.pk]), {"reason": "non"})
         assert response.status_code == 403
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.DRAFT
@@ -101,7 +107,7 @@ def test_agents_managers_and_hr_are_refused(
 def test_every_signed_in_person_reads_the_month_programme(client, coordinator, agent_user):
     course = CourseFactory(title="Veille juridique : la loi de finances")
     session = make_session(coordinator, course=course, day=future_day(3))
-    services.session_open(actor=coordinator, session=session)
+    set_status(session, TrainingSession.Status.OPEN)
     draft = make_session(
         coordinator,
         course=CourseFactory(title="Brouillon secret"),
@@ -137,7 +143,7 @@ def test_create_session_with_two_parts_and_trainer_lines(client, coordinator):
     )
     response = client.post(reverse("scheduling:session_create"), data, follow=True)
     session = TrainingSession.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("scheduling:session_detail", args=[session.pk])
+    assert response.redirect_chain[-1][0] == reverse("sessions:detail", args=[session.pk])
     assert session.parts.count() == 2
     assert list(session.trainers.all()) == [trainer]
     page = response.content.decode()
@@ -193,9 +199,7 @@ def test_conflict_shows_the_other_session_then_override_keeps_it(client, coordin
         reverse("scheduling:session_create"), {**data, "override_conflicts": "on"}, follow=True
     )
     created = TrainingSession.objects.exclude(pk=other.pk).get()
-    assert response.redirect_chain == [
-        (reverse("scheduling:session_detail", args=[created.pk]), 302)
-    ]
+    assert response.redirect_chain == [(reverse("sessions:detail", args=[created.pk]), 302)]
     override = ConflictOverride.objects.get(session=created)
     assert override.other_session == other
     assert override.decided_by == coordinator
@@ -279,17 +283,17 @@ def test_edit_open_duplicate_cancel(client, coordinator):
     session = make_session(coordinator, day=day, room=room)
     p = session.parts.get()
 
-    response = client.get(reverse("scheduling:session_edit", args=[session.pk]))
+    response = client.get(reverse("sessions:edit", args=[session.pk]))
     assert response.status_code == 200
     data = session_data(session.course, [(day, "10:00", "12:00", room)], capacity=7)
     data.update({"parts-INITIAL_FORMS": 1, "parts-0-part_id": p.pk})
-    response = client.post(reverse("scheduling:session_edit", args=[session.pk]), data)
+    response = client.post(reverse("sessions:edit", args=[session.pk]), data)
     assert response.status_code == 302
     p.refresh_from_db()
     session.refresh_from_db()
     assert (p.start_time, session.capacity) == (datetime.time(10, 0), 7)
 
-    client.post(reverse("scheduling:session_open", args=[session.pk]))
+    client.post(reverse("sessions:open", args=[session.pk]))
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.OPEN
 
@@ -299,10 +303,10 @@ def test_edit_open_duplicate_cancel(client, coordinator):
         {"new_date": new_day.isoformat()},
     )
     copy = TrainingSession.objects.exclude(pk=session.pk).get()
-    assert response["Location"] == reverse("scheduling:session_detail", args=[copy.pk])
+    assert response["Location"] == reverse("sessions:detail", args=[copy.pk])
     assert copy.parts.get().date == new_day
 
-    url = reverse("scheduling:session_cancel", args=[session.pk])
+    url = reverse("sessions:cancel", args=[session.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"reason": "  "})
     assert response.status_code == 200
@@ -314,7 +318,7 @@ def test_edit_open_duplicate_cancel(client, coordinator):
     assert session.status == TrainingSession.Status.CANCELLED
     assert "Animatrice absente" in response.content.decode()
     # A cancelled session is no longer editable.
-    response = client.get(reverse("scheduling:session_edit", args=[session.pk]))
+    response = client.get(reverse("sessions:edit", args=[session.pk]))
     assert response.status_code == 302
 
 
@@ -408,16 +412,16 @@ def test_trainer_sees_only_their_sessions(client, coordinator, agent_user):
         day=future_day(11),
     )
     client.force_login(agent_user)
-    response = client.get(reverse("scheduling:trainer_sessions"))
+    response = client.get(reverse("sessions:trainer"))
     page = response.content.decode()
     assert "Mon atelier" in page
     assert "Atelier d&#x27;un collègue" not in page
-    assert reverse("scheduling:session_detail", args=[mine.pk]) not in page
+    assert reverse("sessions:detail", args=[mine.pk]) not in page
     other = UserFactory()
-    response = client.get(reverse("scheduling:trainer_sessions"), {"agent": other.agent_id})
+    response = client.get(reverse("sessions:trainer"), {"agent": other.agent_id})
     assert response.status_code == 403
     client.force_login(coordinator)
-    response = client.get(reverse("scheduling:trainer_sessions"), {"agent": agent_user.agent_id})
+    response = client.get(reverse("sessions:trainer"), {"agent": agent_user.agent_id})
     assert response.status_code == 200
     assert "Mon atelier" in response.content.decode()
 
@@ -440,7 +444,7 @@ def fill_month(actor: Any, first: datetime.date, count: int, start_index: int = 
             trainers=AgentFactory.create_batch(2),
             override_conflicts=True,
         )
-        services.session_open(actor=actor, session=result.session)
+        set_status(result.session, TrainingSession.Status.OPEN)
 
 
 def count_queries(client: Any, url: str, params: dict[str, Any]) -> int:
@@ -476,7 +480,7 @@ def test_list_pages_cost_the_same_at_ten_times_the_data(
         (reverse("scheduling:calendar"), {"mois": month_of(first), "animateur": trainer.last_name}),
         (reverse("scheduling:calendar_week"), {"semaine": f"{iso.year}-W{iso.week:02d}"}),
         (reverse("scheduling:month_programme"), {"mois": month_of(first)}),
-        (reverse("scheduling:trainer_sessions"), {}),
+        (reverse("sessions:trainer"), {}),
         (reverse("scheduling:room_list"), {}),
     ]
     small = [count_queries(client, url, params) for url, params in pages]
