@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run      install, migrate, load the demo school if empty, serve on http://$(HOST):$(PORT)"
 	@echo "make test     the whole test suite (SQLite; PostgreSQL and browser suites when available)"
-	@echo "make lint     ruff (lint + format check) and mypy"
+	@echo "make lint     ruff (lint + format check), the layer contract (lint-imports) and mypy"
 	@echo "make worker   run the background worker (mail) in the foreground"
 	@echo "make messages regenerate and compile the translation catalogues"
 	@echo "make bench    the sign-up rush over HTTP (DB=sqlite, or DB=postgres); see bench/README.md"
@@ -50,6 +50,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy .
 
 format: install-dev
