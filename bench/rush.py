@@ -206,6 +206,8 @@ def check_outcome(session_id: int, agents: int) -> dict[str, Any]:
     return {
         "registrations": len(regs),
         "distinct_agents": len({agent for _id, agent, _s, _at in regs}),
+        # The product's own tally of held seats (confirmed and offered), as the lock counts it.
+        "seats_used": capacity.seats_used(session.pk),
         "confirmed": confirmed,
         "waitlisted": waitlisted,
         "waitlist_in_order": in_order and waitlisted == agents - seats,
@@ -320,6 +322,7 @@ def run(args: argparse.Namespace) -> int:
             "refused": stats["refused"],
             "errors": stats["errors"],
             "confirmed": outcome["confirmed"],
+            "seats_used": outcome["seats_used"],
             "waitlisted": outcome["waitlisted"],
             "registrations": outcome["registrations"],
             "waitlist_in_order": outcome["waitlist_in_order"],
@@ -369,6 +372,8 @@ def correctness_failures(rush: dict[str, Any], args: argparse.Namespace) -> list
     failures = []
     if rush["confirmed"] != args.capacity:
         failures.append(f"{rush['confirmed']} confirmées pour {args.capacity} places")
+    if rush["seats_used"] > args.capacity:
+        failures.append(f"{rush['seats_used']} places occupées pour {args.capacity}")
     if rush["errors"] or rush["refused"]:
         failures.append(f"{rush['errors']} erreurs, {rush['refused']} refus")
     if rush["registrations"] != args.agents:

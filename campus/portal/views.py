@@ -24,6 +24,7 @@ from campus.core.exceptions import NotAllowed
 from campus.people import policies as people_policies
 from campus.people import selectors as people_selectors
 from campus.people.models import Agent
+from campus.registrations.rules import needs_manager_approval
 from campus.registrations.selectors import live_registrations_by_session
 
 from . import catalogue, selectors
@@ -114,6 +115,9 @@ def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             # The reader's own column: their registration to each session listed, if any.
             "rows": [(row, mine.get(row.pk)) for row in sessions.object_list],
             "may_sign_up": not refusal and agent is not None,
+            # The same rule as the sign-up service: a request to the manager, or not.
+            "needs_approval": agent is not None
+            and needs_manager_approval(course=course, agent=agent, actor=request.user),
             "refusal": refusal,
             # The reason follows a colon in the page, where French wants a lower-case letter.
             "refusal_inline": refusal[:1].lower() + refusal[1:] if refusal else "",

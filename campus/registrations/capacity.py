@@ -1,41 +1,53 @@
 """Seats: the one place that counts them, locks them, and hands them to the waitlist.
 
 Every service that uses or frees a seat opens `locked_session(...)`: one
-transaction, the session row locked before anything is counted (SELECT ... FOR
-UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction mode already takes
-the database write lock at BEGIN), then the count, then the write. One lock
-per transaction, taken before the check, as pretix does.
+transaction, the session row locked before anything is counted
+(`campus.core.locking.locked_row`: SELECT ... FOR UPDATE on PostgreSQL; on
+SQLite the IMMEDIATE transaction mode already takes the database write lock at
+BEGIN), then the count, then the write. One lock per transaction, taken before
+the check, as pretix does.
 """
 
 from __future__ import annotations
 
 import datetime
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus.core import sqlite_writers
+from campus.core.locking import locked_row
 from campus.core.models import SchoolSettings
 from campus.scheduling.models import TrainingSession
 
-from .models import Attendance, Registration, RegistrationEvent, SessionRegistrationSettings
+from .models import (
+    INITIAL_STATES,
+    TRANSITIONS,
+    Attendance,
+    Registration,
+    RegistrationEvent,
+    SessionRegistrationSettings,
+)
 
 State = Registration.State
 PRIORITY = SchoolSettings.WaitlistPolicy.PRIORITY
 
-# Test-only switch: the concurrency test's control run turns the lock off to
-# prove that the race is real (the count is then read outside the transaction).
-LOCKING_ENABLED = True
-# Widens the race window in the control run only.
-UNLOCKED_DELAY_S = 0.0
+
+class TransitionNotAllowed(RuntimeError):
+    """A service tried a move the state machine does not have (a programming error)."""
+
+    def __init__(self, registration_id: int | None, from_state: str, to_state: str) -> None:
+        super().__init__(
+            f"Registration {registration_id}: {from_state or 'new'} -> {to_state} is not allowed."
+        )
+        self.from_state = from_state
+        self.to_state = to_state
 
 
 def seats_used(session_id: int) -> int:
@@ -194,19 +206,11 @@ def locked_session(
     ahead of someone already waiting. The counts are read in their own statement
     after the lock is granted: on PostgreSQL a statement that waited for the lock
     would otherwise count with the snapshot taken before the wait.
+
+    Raises TrainingSession.DoesNotExist, and ServiceBusy when the lock could not be
+    had in time (`campus.core.locking`).
     """
-    if not LOCKING_ENABLED:
-        moment = now or timezone.now()
-        # Read before any lock: the race the lock prevents.
-        counts = tally(session_id, moment)
-        if UNLOCKED_DELAY_S:
-            time.sleep(UNLOCKED_DELAY_S)
-        with transaction.atomic():
-            session = _session_for_lock().get(pk=session_id)
-            yield _locked(session, counts, moment, now_is_lock_time=False)
-        return
-    with sqlite_writers.writer_turn(), transaction.atomic():
-        session = _session_for_lock().select_for_update(of=("self",)).get(pk=session_id)
+    with locked_row(_session_for_lock(), session_id) as session:
         moment = now or timezone.now()
         yield _locked(session, tally(session_id, moment), moment, now_is_lock_time=now is None)
 
@@ -272,8 +276,14 @@ def transition(
     reason: str = "",
     offer_expires_at: datetime.datetime | None = None,
 ) -> Registration:
-    """Change a registration's state and append the history row. Caller holds the lock."""
+    """Change a registration's state and append the history row. Caller holds the lock.
+
+    Only the moves of `TRANSITIONS` are accepted: the services check the rules
+    first and tell the person why; reaching here with any other move is a bug.
+    """
     from_state = registration.state
+    if to_state not in TRANSITIONS[from_state]:
+        raise TransitionNotAllowed(registration.pk, from_state, to_state)
     if from_state in Registration.SEAT_STATES and to_state not in Registration.SEAT_STATES:
         locked.used -= 1
     if from_state not in Registration.SEAT_STATES and to_state in Registration.SEAT_STATES:
@@ -357,6 +367,8 @@ def record_new(
     locked: LockedSession, registration: Registration, *, actor: Any, reason: str = ""
 ) -> Registration:
     """Save a new registration in the state it was given and write its first history row."""
+    if registration.state not in INITIAL_STATES:
+        raise TransitionNotAllowed(registration.pk, "", registration.state)
     if (
         registration.state == State.WAITLISTED
         and locked.policy != PRIORITY

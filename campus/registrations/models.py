@@ -13,17 +13,52 @@ from campus.people.models import Agent
 from campus.scheduling.models import SessionPart, TrainingSession
 
 
-class Registration(models.Model):
-    """One agent's registration to one session, moving through a small state machine."""
+class RegistrationState(models.TextChoices):
+    """Where a registration stands. The sets and the transitions below are the one
+    definition every service, page, data generator and benchmark uses."""
 
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("En attente de l'accord du responsable")
-        CONFIRMED = "confirmed", _("Confirmée")
-        WAITLISTED = "waitlisted", _("Liste d'attente")
-        OFFERED = "offered", _("Place proposée")
-        DECLINED = "declined", _("Refusée")
-        CANCELLED = "cancelled", _("Annulée")
-        SESSION_CANCELLED = "session_cancelled", _("Session annulée")
+    REQUESTED = "requested", _("En attente de l'accord du responsable")
+    CONFIRMED = "confirmed", _("Confirmée")
+    WAITLISTED = "waitlisted", _("Liste d'attente")
+    OFFERED = "offered", _("Place proposée")
+    DECLINED = "declined", _("Refusée")
+    CANCELLED = "cancelled", _("Annulée")
+    SESSION_CANCELLED = "session_cancelled", _("Session annulée")
+
+
+_S = RegistrationState
+# Still in play: at most one per agent and session (a database constraint).
+LIVE_STATES = (_S.REQUESTED, _S.CONFIRMED, _S.WAITLISTED, _S.OFFERED)
+# Holding a seat: these, and only these, count against the session's capacity.
+SEAT_STATES = (_S.CONFIRMED, _S.OFFERED)
+# Waiting for a seat, in the order of `capacity.waitlist_queryset`.
+QUEUE_STATES = (_S.WAITLISTED,)
+# Over: kept for the history, never moves again.
+ENDED_STATES = (_S.DECLINED, _S.CANCELLED, _S.SESSION_CANCELLED)
+# The states a registration may be created in (`capacity.record_new`).
+INITIAL_STATES = frozenset({_S.REQUESTED, _S.CONFIRMED, _S.WAITLISTED})
+# Every move `capacity.transition` accepts; any other is a programming error.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    _S.REQUESTED: frozenset(
+        {_S.CONFIRMED, _S.WAITLISTED, _S.DECLINED, _S.CANCELLED, _S.SESSION_CANCELLED}
+    ),
+    _S.CONFIRMED: frozenset({_S.CANCELLED, _S.SESSION_CANCELLED}),
+    _S.WAITLISTED: frozenset({_S.CONFIRMED, _S.OFFERED, _S.CANCELLED, _S.SESSION_CANCELLED}),
+    _S.OFFERED: frozenset({_S.CONFIRMED, _S.CANCELLED, _S.SESSION_CANCELLED}),
+    _S.DECLINED: frozenset(),
+    _S.CANCELLED: frozenset(),
+    _S.SESSION_CANCELLED: frozenset(),
+}
+
+
+class Registration(models.Model):
+    """One agent's registration to one session, moving through `TRANSITIONS`."""
+
+    State = RegistrationState
+    LIVE_STATES = LIVE_STATES
+    SEAT_STATES = SEAT_STATES
+    QUEUE_STATES = QUEUE_STATES
+    ENDED_STATES = ENDED_STATES
 
     session = models.ForeignKey(
         TrainingSession,
@@ -52,10 +87,6 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
 
-    LIVE_STATES = (State.REQUESTED, State.CONFIRMED, State.WAITLISTED, State.OFFERED)
-    SEAT_STATES = (State.CONFIRMED, State.OFFERED)
-    QUEUE_STATES = (State.WAITLISTED,)
-
     class Meta:
         verbose_name = _("inscription")
         verbose_name_plural = _("inscriptions")
@@ -63,11 +94,12 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "agent"],
-                condition=models.Q(state__in=["requested", "confirmed", "waitlisted", "offered"]),
+                condition=models.Q(state__in=[state.value for state in LIVE_STATES]),
                 name="registration_one_live_per_agent_and_session",
             ),
             models.CheckConstraint(
-                condition=~models.Q(state="offered") | models.Q(offer_expires_at__isnull=False),
+                condition=~models.Q(state=_S.OFFERED.value)
+                | models.Q(offer_expires_at__isnull=False),
                 name="registration_offer_has_deadline",
             ),
         ]

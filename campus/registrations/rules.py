@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from campus.catalog.audience import audience_refusal
+from campus.catalog.models import Course
 from campus.core import roles
 from campus.people.models import Agent
 from campus.scheduling.models import SessionPart, TrainingSession
@@ -47,6 +49,50 @@ def signup_refusal(
     if reason:
         return reason
     return None
+
+
+def needs_manager_approval(*, course: Course, agent: Agent, actor: Any) -> bool:
+    """True when a sign-up becomes a request to the agent's line manager.
+
+    The course asks for the manager's agreement, the agent signs up alone (not
+    their manager nor the school for them), and they have a manager to ask.
+    The sign-up service and every page that announces the request ask here.
+    """
+    return (
+        course.requires_manager_approval
+        and roles.own_agent_id(actor) == agent.pk
+        and agent.manager_id is not None
+        and not roles.is_coordinator(actor)
+    )
+
+
+@dataclass(frozen=True)
+class SignupOffer:
+    """What a page may offer about signing `agent` up to a session, as the service will decide.
+
+    `refusal` is the sentence of `signup_refusal` (None when the sign-up is
+    possible); `needs_approval` says the sign-up will be a request to the line
+    manager; `to_waitlist` that no seat is free, so it will join the waitlist.
+    """
+
+    refusal: str | None
+    needs_approval: bool
+    to_waitlist: bool
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def signup_offer(
+    *, session: TrainingSession, agent: Agent, actor: Any, now: datetime.datetime, seats_left: int
+) -> SignupOffer:
+    """The offer for a session read with its seats left (`capacity.with_seats_left`)."""
+    return SignupOffer(
+        refusal=signup_refusal(session=session, agent=agent, actor=actor, now=now),
+        needs_approval=needs_manager_approval(course=session.course, agent=agent, actor=actor),
+        to_waitlist=seats_left <= 0,
+    )
 
 
 # A waitlist place holds no time slot yet: only these count as being booked.

@@ -42,7 +42,7 @@ TEAM_SIGNUP_SESSIONS_LIMIT = 20
 # Search results on the coordinator's page: enough to find a homonym, not a directory.
 AGENT_SEARCH_LIMIT = 20
 HOME_UPCOMING_LIMIT = 5
-ENDED_STATES = (State.CANCELLED, State.DECLINED, State.SESSION_CANCELLED)
+ENDED_STATES = Registration.ENDED_STATES
 
 
 # --- Waitlist positions ---------------------------------------------------------

@@ -109,12 +109,8 @@ def registration_create(
         overlapping = rules.overlapping_registrations(session=session, agent=agent, live=live)
         if overlapping and not acknowledge_overlap:
             raise OverlapWarning(_overlap_message(overlapping), overlapping)
-        actor_agent_id = getattr(actor, "agent_id", None)
-        needs_approval = (
-            session.course.requires_manager_approval
-            and actor_agent_id == agent.pk
-            and agent.manager_id is not None
-            and not roles.is_coordinator(actor)
+        needs_approval = rules.needs_manager_approval(
+            course=session.course, agent=agent, actor=actor
         )
         registration = Registration(
             session=session,

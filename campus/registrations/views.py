@@ -170,7 +170,7 @@ def _session_context(
         "is_self": agent is not None and agent.pk == getattr(user, "agent_id", None),
         "registration": registration,
         "position": None,
-        "signup_refusal": None,
+        "offer": None,
         "cancel_refusal": None,
         "reason": "",
         "cancel_form": CancelForm(),
@@ -188,8 +188,12 @@ def _session_context(
         else:
             context["reason"] = selectors.last_reason(registration)
     if agent is not None and (registration is None or not registration.is_live):
-        context["signup_refusal"] = rules.signup_refusal(
-            session=session, agent=agent, actor=user, now=now
+        context["offer"] = rules.signup_offer(
+            session=session,
+            agent=agent,
+            actor=user,
+            now=now,
+            seats_left=session.seats_left,  # type: ignore[attr-defined]
         )
     if session.status == TrainingSession.Status.OPEN:
         members = _team_members(request)

@@ -183,6 +183,10 @@ LOGGING = {
 
 SCHOOL_NAME = env_str("CAMPUS_SCHOOL_NAME", "École interne de formation")
 
+# The longest wait for a row lock that counts seats (campus.core.locking): past it the
+# person is told to try again (HTTP 503) and nothing is written.
+CAMPUS_LOCK_TIMEOUT_S = env_int("CAMPUS_LOCK_TIMEOUT_S", 5)
+
 # Notifications (campus.notifications): links in mails are absolute, built on this address.
 CAMPUS_BASE_URL = env_str("CAMPUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reminder sent this many days before a session, unless the session says otherwise.

@@ -18,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from random import Random
 
-from campus.registrations.models import Attendance, Registration, RegistrationEvent
+from campus.registrations.models import (
+    LIVE_STATES,
+    SEAT_STATES,
+    Attendance,
+    Registration,
+    RegistrationEvent,
+)
 
 from . import vocab
 from .clock import DAY, HOUR, utc
@@ -33,8 +39,7 @@ LONG_HISTORY_SESSIONS = 150
 PER_SESSION_CAP = (2, 10)  # at most capacity * 2 + 10 sign-ups to one session
 HUNDRED_CANCELLED = 8
 
-SEAT_STATES = ("confirmed", "offered")
-LIVE_STATES = ("requested", "confirmed", "waitlisted", "offered")
+State = Registration.State
 
 REASON_CREATED = "Inscription."
 REASON_REQUESTED = "Demande transmise au responsable hiérarchique."
@@ -131,7 +136,7 @@ def replay(
         if intent.decision is None:
             heap.append((intent.arrives, SEEK, next(counter), j))
         else:
-            state[j] = "requested"
+            state[j] = State.REQUESTED
             queued[j] = updated[j] = intent.arrives
             add_event(
                 (
@@ -140,7 +145,7 @@ def replay(
                     utc(intent.arrives),
                     intent.creator,
                     "",
-                    "requested",
+                    State.REQUESTED,
                     REASON_REQUESTED,
                 )
             )
@@ -160,18 +165,18 @@ def replay(
         next_event += 1
         state[j] = to
         updated[j] = at
-        if to != "offered":
+        if to != State.OFFERED:
             offer_expires[j] = None
 
     def fill(at: int, actor: int | None) -> None:
         nonlocal used
         while used < capacity and waitlist:
             k = waitlist.popleft()
-            if state[k] != "waitlisted":
+            if state[k] != State.WAITLISTED:
                 continue
             used += 1
             if plan.offer_mode:
-                move(k, "offered", at, actor, REASON_OFFERED)
+                move(k, State.OFFERED, at, actor, REASON_OFFERED)
                 offer_expires[k] = at + offer_seconds
                 draw = rng.random()
                 if draw < 0.75:
@@ -182,16 +187,16 @@ def replay(
                     event = (at + offer_seconds, OFFER_EXPIRE)
                 heapq.heappush(heap, (event[0], event[1], next(counter), k))
             else:
-                move(k, "confirmed", at, actor, REASON_PROMOTED)
+                move(k, State.CONFIRMED, at, actor, REASON_PROMOTED)
 
     while heap and heap[0][0] < horizon:
         at, kind, _seq, j = heapq.heappop(heap)
         intent = intents[j]
         current = state[j]
         if kind in (SEEK, APPROVE):
-            if kind == APPROVE and current != "requested":
+            if kind == APPROVE and current != State.REQUESTED:
                 continue
-            target = "confirmed" if used < capacity else "waitlisted"
+            target = State.CONFIRMED if used < capacity else State.WAITLISTED
             queued[j] = at
             if kind == SEEK:
                 state[j] = target
@@ -202,35 +207,37 @@ def replay(
                 next_event += 1
             else:
                 move(j, target, at, managers[intent.agent], REASON_APPROVED)
-            if target == "confirmed":
+            if target == State.CONFIRMED:
                 used += 1
             else:
                 waitlist.append(j)
         elif kind == DECLINE:
-            if current == "requested":
-                move(j, "declined", at, managers[intent.agent], rng.choice(vocab.DECLINE_REASONS))
+            if current == State.REQUESTED:
+                move(
+                    j, State.DECLINED, at, managers[intent.agent], rng.choice(vocab.DECLINE_REASONS)
+                )
         elif kind == AUTO_DECLINE:
-            if current == "requested":
-                move(j, "declined", at, None, REASON_AUTO_DECLINED)
+            if current == State.REQUESTED:
+                move(j, State.DECLINED, at, None, REASON_AUTO_DECLINED)
         elif kind == CANCEL:
             if current not in LIVE_STATES:
                 continue
             by_agent = not intent.mandatory and (
-                current != "confirmed" or at < plan.cancel_deadline
+                current != State.CONFIRMED or at < plan.cancel_deadline
             )
             actor = intent.agent if by_agent else coordinator
-            move(j, "cancelled", at, actor, rng.choice(vocab.AGENT_CANCEL_REASONS))
+            move(j, State.CANCELLED, at, actor, rng.choice(vocab.AGENT_CANCEL_REASONS))
             if current in SEAT_STATES:
                 used -= 1
                 fill(at, actor)
-        elif current == "offered":
+        elif current == State.OFFERED:
             if kind == OFFER_TAKE:
-                move(j, "confirmed", at, intent.agent, REASON_OFFER_TAKEN)
+                move(j, State.CONFIRMED, at, intent.agent, REASON_OFFER_TAKEN)
             else:
                 refused = kind == OFFER_REFUSE
                 move(
                     j,
-                    "cancelled",
+                    State.CANCELLED,
                     at,
                     intent.agent if refused else None,
                     REASON_OFFER_REFUSED if refused else REASON_OFFER_EXPIRED,
@@ -242,11 +249,15 @@ def replay(
         for j in range(n):
             if state[j] in LIVE_STATES:
                 move(
-                    j, "session_cancelled", plan.cancelled_at, coordinator, plan.cancellation_reason
+                    j,
+                    State.SESSION_CANCELLED,
+                    plan.cancelled_at,
+                    coordinator,
+                    plan.cancellation_reason,
                 )
     writer.next_event = next_event
 
-    counts = {"confirmed": 0, "waitlisted": 0, "offered": 0}
+    counts: dict[str, int] = {State.CONFIRMED: 0, State.WAITLISTED: 0, State.OFFERED: 0}
     add_registration = writer.registrations.add
     for j, intent in enumerate(intents):
         s = state[j]
@@ -269,11 +280,11 @@ def replay(
                 utc(updated[j]),
             )
         )
-    if counts["confirmed"] + counts["offered"] > capacity:  # the replay's own guarantee
+    if counts[State.CONFIRMED] + counts[State.OFFERED] > capacity:  # the replay's own guarantee
         raise AssertionError(f"session {plan.id} overbooked")
     if plan.status == "done":
         _attendance(
-            plan, [base + j for j in range(n) if state[j] == "confirmed"], world, writer, rng
+            plan, [base + j for j in range(n) if state[j] == State.CONFIRMED], world, writer, rng
         )
     if len(writer.events.rows) >= writer.events.chunk:
         writer.events.flush()
@@ -438,7 +449,12 @@ def plan_registrations(world: World) -> None:
         rng.sample(open_to_all, min(LONG_HISTORY_SESSIONS, len(open_to_all) // 4))
     )
 
-    totals = {"confirmed": 0, "waitlisted": 0, "offered": 0, "sessions_with_waitlist": 0}
+    totals = {
+        State.CONFIRMED: 0,
+        State.WAITLISTED: 0,
+        State.OFFERED: 0,
+        "sessions_with_waitlist": 0,
+    }
     carry = 0
     for plan, count in zip(candidates, wanted, strict=True):
         cap = plan.capacity * PER_SESSION_CAP[0] + PER_SESSION_CAP[1]
@@ -457,14 +473,14 @@ def plan_registrations(world: World) -> None:
         )
         for key, value in counts.items():
             totals[key] += value
-        totals["sessions_with_waitlist"] += counts["waitlisted"] > 0
+        totals["sessions_with_waitlist"] += counts[State.WAITLISTED] > 0
 
     hundred = next(p for p in world.sessions if p.id == hundred_id)
     agents = pools.sample(rng, "all", hundred_signups)
     counts = replay(
         hundred, _hundred_intents(hundred, agents, world, rng), world=world, writer=writer, rng=rng
     )
-    if counts["confirmed"] != 100:
+    if counts[State.CONFIRMED] != 100:
         raise AssertionError(f"the 100-participant session has {counts['confirmed']} confirmed")
     writer.registrations.flush()
     writer.events.flush()

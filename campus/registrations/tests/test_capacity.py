@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from campus.core import sqlite_writers
 from campus.core.models import SchoolSettings
 from campus.people.tests.factories import UserFactory
 from campus.registrations import capacity, services
@@ -111,32 +107,3 @@ def test_signing_up_to_a_missing_or_draft_session_is_a_404(client, coordinator):
     url = reverse("registrations:signup", args=[draft.pk])
     assert client.post(url, secure=True).status_code == 404
     assert not Registration.objects.filter(session=draft).exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_sqlite_writers_take_turns_and_nested_transactions_do_not_queue():
-    if connection.vendor != "sqlite":
-        pytest.skip("The writers' queue is for SQLite only; PostgreSQL's row locks queue.")
-    spans: list[tuple[float, float]] = []
-
-    def writer() -> None:
-        try:
-            with sqlite_writers.writer_turn():
-                started = time.monotonic()
-                time.sleep(0.15)
-                spans.append((started, time.monotonic()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=writer) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    spans.sort()
-    assert len(spans) == 3
-    assert all(spans[i][1] <= spans[i + 1][0] for i in range(2)), "writers overlapped"
-    # Inside a transaction the caller may already hold SQLite's lock: no queue then.
-    with transaction.atomic():
-        assert not sqlite_writers._queue_applies()
-    assert sqlite_writers._queue_applies()

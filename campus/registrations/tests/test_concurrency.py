@@ -2,20 +2,24 @@
 
 The same file runs on SQLite and on PostgreSQL (scripts/test.sh). Each client is a
 thread: Django gives every thread its own connection, so the database sees truly
-concurrent transactions. A barrier releases them together. The control runs turn
-the lock off (`capacity.LOCKING_ENABLED`) and must overbook: without that, a test
-that passes could simply be one that never raced.
+concurrent transactions. A barrier releases them together. The control runs put an
+unlocked `capacity.locked_session` in place (the `lock_disabled` fixture; the product
+has no switch) and must overbook: without that, a test that passes could simply be
+one that never raced.
 """
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from campus.catalog.models import Course
 from campus.core.exceptions import DomainError
@@ -91,12 +95,29 @@ class SeatWatcher:
         self._thread.join(timeout=30)
 
 
+# Widens the race window of the control run.
+UNLOCKED_DELAY_S = 0.05
+
+
+@contextmanager
+def _unlocked_session(
+    session_id: int, *, now: datetime.datetime | None = None
+) -> Iterator[capacity.LockedSession]:
+    """`capacity.locked_session` without its lock: the seats are counted before the
+    transaction, then time passes, as a naive check-then-write would do."""
+    moment = now or timezone.now()
+    counts = capacity.tally(session_id, moment)
+    time.sleep(UNLOCKED_DELAY_S)
+    with transaction.atomic():
+        session = capacity._session_for_lock().get(pk=session_id)
+        yield capacity._locked(session, counts, moment, now_is_lock_time=False)
+
+
 @pytest.fixture
 def lock_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The control run's switch: count seats outside the transaction, slowly
-    (monkeypatch puts both back after the test, whatever happens)."""
-    monkeypatch.setattr(capacity, "LOCKING_ENABLED", False)
-    monkeypatch.setattr(capacity, "UNLOCKED_DELAY_S", 0.05)
+    """The control run: every service counts seats without the lock (the product has
+    no such switch; monkeypatch puts the real lock back after the test)."""
+    monkeypatch.setattr(capacity, "locked_session", _unlocked_session)
 
 
 def _signup_job(user: User, session: TrainingSession) -> Callable[[], Any]:
