@@ -17,9 +17,9 @@ if [[ ! -x "$chromium" ]]; then
   skipped+=("Tests navigateur (Playwright + axe-core) : Chromium absent. Pour les activer : apt-get install chromium (ou CAMPUS_CHROMIUM=/chemin/vers/chromium).")
 fi
 
-echo "=== Suite complète sur SQLite ==="
+echo "=== Suite complète sur SQLite (avec la couverture du code) ==="
 unset DATABASE_URL
-$bin/pytest "$@" || status=$?
+$bin/pytest --cov --cov-report=term:skip-covered "$@" || status=$?
 
 if [[ -n "${CAMPUS_TEST_POSTGRES_URL:-}" ]]; then
   echo
