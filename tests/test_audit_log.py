@@ -87,7 +87,7 @@ def test_dates_are_days_in_paris(director_client: Client) -> None:
     late = _at(
         datetime.datetime(2025, 1, 1, 23, 30, tzinfo=datetime.UTC),
         actor=None,
-        action="test.late",
+        action="agent.update",
         object_type="x",
         object_id=1,
     )
@@ -166,7 +166,7 @@ def test_paginated_by_fifty(director_client: Client) -> None:
         _at(
             now + datetime.timedelta(seconds=i),
             actor=None,
-            action="test.page",
+            action="agent.update",
             object_type="x",
             object_id=i + 1,
         )
@@ -202,7 +202,7 @@ def _fill(count: int, actor: User) -> None:
         )
         audit_record(
             actor=actor,
-            action=f"custom.{i % 3}",
+            action=("registration.create", "session.open", "demo.load")[i % 3],
             object_type="inconnu",
             object_id=i,
             changes={"free": "text"},
