@@ -17,8 +17,10 @@ from django.utils import timezone
 from campus.core.audit import audit_record
 from campus.core.models import AuditEntry
 from campus.people import services
-from campus.people.models import User
+from campus.people.models import Agent, User
 from campus.people.tests.factories import AgentFactory, DepartmentFactory, UserFactory
+from campus.registrations import lifecycle
+from campus.scheduling.tests.factories import NOW, TUE, RoomFactory, create, part
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,37 @@ def test_role_change_and_first_signin_entries_are_readable(
     page = _text(director_client.get(URL))
     assert "Changement de rôle" in page
     assert "Création d'un compte" in page
+
+
+def test_session_entries_read_their_parts_trainers_and_conflicts(
+    director_client: Client, coordinator: User
+) -> None:
+    """Names that are not fields of the session (its parts, the kept conflicts) are labelled.
+
+    The session's "parts" is a reverse relation: the page used to fail on it
+    ('ManyToOneRel' object has no attribute 'verbose_name').
+    """
+    room = RoomFactory(name="Salle Jaurès")
+    first: Agent = AgentFactory(last_name="Garnier")
+    second: Agent = AgentFactory(last_name="Lemoine")
+    session = create(
+        coordinator, parts=[part(TUE, "09:00", "12:00", room)], trainers=[first]
+    ).session
+    create(coordinator, parts=[part(TUE, "09:00", "12:00", room)], override_conflicts=True)
+    lifecycle.session_update(
+        actor=coordinator,
+        session=session,
+        parts=[part(TUE, "13:30", "17:00", room)],
+        trainers=[first, second],
+        capacity=12,
+        now=NOW,
+    )
+    response = director_client.get(URL)
+    assert response.status_code == 200
+    labels = {change.label for row in response.context["rows"] for change in row.changes}
+    assert {"Parties de session", "Animateurs", "Conflits maintenus"} <= labels
+    assert not labels & {"parts", "trainers", "conflicts"}
+    assert f"{first.full_name}, {second.full_name}" in _text(response)
 
 
 def test_is_read_only(director_client: Client) -> None:

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .audit import registry
 from .models import AuditEntry
 
 AUDIT_PAGE_SIZE = 50
@@ -120,12 +121,31 @@ class AuditRow:
 
 
 def _field(model: type[models.Model] | None, name: str) -> Any:
+    """The model's own field called `name`, or None.
+
+    Not a reverse relation: a session's "parts" names its SessionPart rows, which
+    have no verbose name on the session's side; the action's declared change
+    labels say what such names mean.
+    """
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    return None if isinstance(field, models.ForeignObjectRel) else field
+
+
+def _change_label(entry: AuditEntry, name: str, field: Any) -> str:
+    """The label the action declared for `name`, else the field's, else the name itself."""
+    declared = registry.get(entry.action)
+    if declared is not None and name in declared.change_labels:
+        label = str(declared.change_labels[name])
+    elif field is not None:
+        label = str(field.verbose_name)
+    else:
+        label = name
+    return label[:1].upper() + label[1:]
 
 
 def _raw_changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
@@ -149,6 +169,10 @@ def _related_labels(entries: Sequence[AuditEntry]) -> dict[type[models.Model], d
             field = _field(model, name)
             if _is_foreign_key(field):
                 wanted[field.related_model].update(v for v in (before, after) if v is not None)
+            elif _is_many_to_many(field):
+                for value in (before, after):
+                    if isinstance(value, list):
+                        wanted[field.related_model].update(value)
     user_model = get_user_model()
     labels: dict[type[models.Model], dict[str, str]] = {}
     for related, ids in wanted.items():
@@ -166,6 +190,10 @@ def _is_foreign_key(field: Any) -> bool:
         and field.is_relation
         and (field.many_to_one or field.one_to_one)
     )
+
+
+def _is_many_to_many(field: Any) -> bool:
+    return bool(field is not None and field.is_relation and field.many_to_many)
 
 
 def _looks_like_moment(value: Any) -> bool:
@@ -188,6 +216,12 @@ def _format_value(field: Any, value: Any, labels: dict[type[models.Model], dict[
         return "—"
     if isinstance(value, bool):
         return _("Oui") if value else _("Non")
+    if _is_many_to_many(field) and isinstance(value, list):
+        names = labels.get(field.related_model, {})
+        return ", ".join(names.get(str(pk), f"n° {pk}") for pk in value) or "—"
+    if isinstance(value, list):
+        # A session's parts, the conflicts kept: one item after the other.
+        return " ; ".join(_format_value(None, item, labels) for item in value) or "—"
     if field is None:
         return _format_moment(value) if _looks_like_moment(value) else str(value)
     if _is_foreign_key(field):
@@ -220,10 +254,9 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
         changes = []
         for name, before, after in _raw_changes(entry):
             field = _field(model, name)
-            label = str(field.verbose_name) if field is not None else name
             changes.append(
                 ChangeRow(
-                    label=label[:1].upper() + label[1:],
+                    label=_change_label(entry, name, field),
                     before=_format_value(field, before, labels),
                     after=_format_value(field, after, labels),
                 )
