@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,30 +17,11 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .audit import registry
 from .models import AuditEntry
 
 AUDIT_PAGE_SIZE = 50
-
-# Readable names of the actions services record; unknown codes are shown as they are.
-ACTION_LABELS: dict[str, Any] = {
-    "organisation.create": gettext_lazy("Création d'une structure"),
-    "department.create": gettext_lazy("Création d'un service"),
-    "agent.create": gettext_lazy("Création d'un agent"),
-    "agent.update": gettext_lazy("Modification d'un agent"),
-    "agent.deactivate": gettext_lazy("Départ d'un agent"),
-    "user.create": gettext_lazy("Création d'un compte"),
-    "user.set_role": gettext_lazy("Changement de rôle"),
-    "user.set_language": gettext_lazy("Changement de langue"),
-    "first_signin_code.issue": gettext_lazy("Courrier de première connexion"),
-    "first_signin_code.redeem": gettext_lazy("Première connexion"),
-    "first_signin_code.revoke": gettext_lazy("Code de première connexion révoqué"),
-    "agents.import": gettext_lazy("Import du fichier RH"),
-    "school_settings.update": gettext_lazy("Modification des réglages de l'école"),
-}
-
 
 # --- Audit log ----------------------------------------------------------------
 
@@ -75,7 +57,15 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    """The label its app declared; a code no app declares (an older entry) shows as it is."""
+    declared = registry.get(action)
+    return str(declared.label) if declared is not None else action
+
+
+def _sort_key(label: str) -> str:
+    """Alphabetical order as a French reader expects it: "Émargement" among the E."""
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _model_for(object_type: str) -> type[models.Model] | None:
@@ -94,13 +84,20 @@ def object_type_label(object_type: str) -> str:
 
 
 def audit_filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(actions, object types) present in the log, labelled, in two queries."""
-    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    """(the declared actions, the object types present in the log), labelled, sorted by label.
+
+    One query: the actions come from the registry, not from the log.
+    """
+    action_choices = sorted(
+        ((action.code, str(action.label)) for action in registry.all()),
+        key=lambda c: _sort_key(c[1]),
+    )
     types = (
         AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
     )
-    action_choices = sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1])
-    type_choices = sorted(((t, object_type_label(t)) for t in types if t), key=lambda c: c[1])
+    type_choices = sorted(
+        ((t, object_type_label(t)) for t in types if t), key=lambda c: _sort_key(c[1])
+    )
     return action_choices, type_choices
 
 
