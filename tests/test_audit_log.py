@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
+import unicodedata
 from typing import Any
 from unittest import mock
 
@@ -14,11 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from campus.core.audit import audit_record
+from campus.core.audit import AuditAction, audit_record, registry
 from campus.core.models import AuditEntry
 from campus.people import services
-from campus.people.models import User
+from campus.people.models import Agent, User
 from campus.people.tests.factories import AgentFactory, DepartmentFactory, UserFactory
+from campus.registrations import lifecycle
+from campus.scheduling.tests.factories import NOW, TUE, RoomFactory, create, part
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +91,7 @@ def test_dates_are_days_in_paris(director_client: Client) -> None:
     late = _at(
         datetime.datetime(2025, 1, 1, 23, 30, tzinfo=datetime.UTC),
         actor=None,
-        action="test.late",
+        action="agent.update",
         object_type="x",
         object_id=1,
     )
@@ -150,6 +154,122 @@ def test_role_change_and_first_signin_entries_are_readable(
     assert "Création d'un compte" in page
 
 
+def test_session_entries_read_their_parts_trainers_and_conflicts(
+    director_client: Client, coordinator: User
+) -> None:
+    """Names that are not fields of the session (its parts, the kept conflicts) are labelled.
+
+    The session's "parts" is a reverse relation: the page used to fail on it
+    ('ManyToOneRel' object has no attribute 'verbose_name').
+    """
+    room = RoomFactory(name="Salle Jaurès")
+    first: Agent = AgentFactory(last_name="Garnier")
+    second: Agent = AgentFactory(last_name="Lemoine")
+    session = create(
+        coordinator, parts=[part(TUE, "09:00", "12:00", room)], trainers=[first]
+    ).session
+    create(coordinator, parts=[part(TUE, "09:00", "12:00", room)], override_conflicts=True)
+    lifecycle.session_update(
+        actor=coordinator,
+        session=session,
+        parts=[part(TUE, "13:30", "17:00", room)],
+        trainers=[first, second],
+        capacity=12,
+        now=NOW,
+    )
+    response = director_client.get(URL)
+    assert response.status_code == 200
+    labels = {change.label for row in response.context["rows"] for change in row.changes}
+    assert {"Parties de session", "Animateurs", "Conflits maintenus"} <= labels
+    assert not labels & {"parts", "trainers", "conflicts"}
+    page = _text(response)
+    assert f"{first.full_name}, {second.full_name}" in page
+    assert "Création d'une session" in page
+    assert "Modification d'une session" in page
+    assert "Conflit de planning maintenu" in page
+
+
+def _declared_entry(action: AuditAction, n: int) -> None:
+    audit_record(
+        actor=None,
+        action=action.code,
+        object_type="inconnu",
+        object_id=n,
+        object_label=f"Objet {n}",
+        changes={name: {"before": None, "after": "x"} for name in action.change_labels},
+    )
+
+
+def _table_body(response: Any) -> str:
+    """The entries' rows only: the filter's <option value="…"> carries the codes, rightly."""
+    match = re.search(r"<tbody>(.*)</tbody>", _text(response), re.S)
+    assert match is not None
+    return match.group(1)
+
+
+def test_every_declared_action_reads_as_its_label_at_a_constant_cost(
+    director_client: Client, django_assert_num_queries: Any
+) -> None:
+    actions = registry.all()
+    for n, action in enumerate(actions):
+        _declared_entry(action, n)
+    shown: dict[str, str] = {}
+    bodies = []
+    for number in range(1, len(actions) // 50 + 2):
+        response = director_client.get(URL, {"page": number})
+        shown.update({row.entry.action: row.action_label for row in response.context["rows"]})
+        bodies.append(_table_body(response))
+    body = "\n".join(bodies)
+    assert shown == {action.code: str(action.label) for action in actions}
+    for action in actions:
+        assert str(action.label) in body
+        assert action.code not in body
+        for label in action.change_labels.values():
+            assert str(label)[:1].upper() + str(label)[1:] in body
+
+    with CaptureQueriesContext(connection) as once:
+        assert director_client.get(URL).status_code == 200
+    for n in range(len(actions), 10 * len(actions)):
+        _declared_entry(actions[n % len(actions)], n)
+    with django_assert_num_queries(len(once)):
+        response = director_client.get(URL)
+    assert response.context["page"].paginator.count == 10 * len(actions)
+    assert all(row.action_label != row.entry.action for row in response.context["rows"])
+
+
+def _folded(label: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def test_the_filter_lists_every_declared_action_by_label_and_the_types_in_the_log(
+    director_client: Client,
+) -> None:
+    agent = AgentFactory()
+    audit_record(actor=None, action="agent.update", obj=agent)
+    audit_record(actor=None, action="user.set_role", object_type="people.user", object_id=1)
+    form = director_client.get(URL).context["form"]
+    actions = form.fields["action"].choices[1:]
+    # Every declared action, even those the log does not hold yet.
+    assert {code for code, _label in actions} == {action.code for action in registry.all()}
+    assert dict(actions)["registration.create"] == "Création d'une inscription"
+    labels = [label for _code, label in actions]
+    assert labels == sorted(labels, key=_folded)
+    assert labels[-1] != "Émargement par l'agent"  # accents sort as their letter
+    assert form.fields["object_type"].choices[1:] == [
+        ("people.agent", "Agent"),
+        ("people.user", "Compte"),
+    ]
+
+
+def test_an_older_code_nobody_declares_any_more_still_shows(director_client: Client) -> None:
+    # Written before the code was renamed, say: the log is never rewritten.
+    AuditEntry.objects.create(action="ancien.code", object_type="x", object_id="1")
+    response = director_client.get(URL)
+    assert response.status_code == 200
+    assert [row.action_label for row in response.context["rows"]] == ["ancien.code"]
+
+
 def test_is_read_only(director_client: Client) -> None:
     entry = _at(timezone.now(), actor=None, action="agent.create", object_type="x", object_id=1)
     assert director_client.post(URL, {"action": "x"}).status_code == 405
@@ -166,7 +286,7 @@ def test_paginated_by_fifty(director_client: Client) -> None:
         _at(
             now + datetime.timedelta(seconds=i),
             actor=None,
-            action="test.page",
+            action="agent.update",
             object_type="x",
             object_id=i + 1,
         )
@@ -202,7 +322,7 @@ def _fill(count: int, actor: User) -> None:
         )
         audit_record(
             actor=actor,
-            action=f"custom.{i % 3}",
+            action=("registration.create", "session.open", "demo.load")[i % 3],
             object_type="inconnu",
             object_id=i,
             changes={"free": "text"},

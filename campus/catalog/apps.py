@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "campus.catalog"
     label = "catalog"
     verbose_name = _("Catalogue")
+
+    def ready(self) -> None:
+        from . import audit_actions  # noqa: F401  (declares this app's audit actions)

@@ -1,16 +1,99 @@
-"""Recording audit entries. Services call `audit_record` inside their transaction."""
+"""Recording audit entries. Services call `audit_record` inside their transaction.
+
+Every action code is declared first, with its label, by the app that writes it
+(`<app>/audit_actions.py`, imported by the app's `AppConfig.ready()`):
+
+    declare_actions({"registration.create": _("Inscription d'un agent")})
+
+Writing a code nobody declared raises `UndeclaredAuditAction`, so a test that
+runs the service catches it; the audit log shows each code by its label.
+"""
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.functional import Promise
 
 from .models import AuditEntry
+
+# A label: a plain string, or (usually) a gettext_lazy one, read in the reader's language.
+Label: TypeAlias = "str | Promise"
+
+# "<entity>.<verb>", lower case: what services write and what the log filters on.
+ACTION_CODE = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
+
+
+class UndeclaredAuditAction(Exception):
+    """A programming error: the code was not declared with `declare_actions`."""
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    """A declared action: its code, its label, and labels for the changes it records.
+
+    `change_labels` name what the action records under names that are not
+    fields of the object's model (a session's "parts", a count).
+    """
+
+    code: str
+    label: Label
+    change_labels: Mapping[str, Label] = field(default_factory=dict)
+
+
+class AuditActionRegistry:
+    """The declared actions, filled at start-up by the apps' `ready()`."""
+
+    def __init__(self) -> None:
+        self._actions: dict[str, AuditAction] = {}
+
+    def declare(
+        self, labels: Mapping[str, Label], *, change_labels: Mapping[str, Label] | None = None
+    ) -> None:
+        """Declare `{code: label}`; `change_labels` apply to each of these codes.
+
+        A malformed code, an empty label or a code declared twice stops the
+        start-up (nothing of this call is kept).
+        """
+        actions = [
+            AuditAction(code, label, dict(change_labels or {})) for code, label in labels.items()
+        ]
+        for action in actions:
+            if not ACTION_CODE.fullmatch(action.code) or len(action.code) > 80:
+                raise ImproperlyConfigured(f"Malformed audit action code: {action.code!r}.")
+            if not action.label:
+                raise ImproperlyConfigured(f"Audit action {action.code!r} has no label.")
+            if action.code in self._actions:
+                raise ImproperlyConfigured(f"Audit action {action.code!r} is declared twice.")
+        for action in actions:
+            self._actions[action.code] = action
+
+    def get(self, code: str) -> AuditAction | None:
+        return self._actions.get(code)
+
+    def require(self, code: str) -> AuditAction:
+        try:
+            return self._actions[code]
+        except KeyError:
+            raise UndeclaredAuditAction(
+                f"Audit action {code!r} is not declared: add it to the writing app's "
+                "audit_actions.py (declare_actions)."
+            ) from None
+
+    def all(self) -> list[AuditAction]:
+        return list(self._actions.values())
+
+
+registry = AuditActionRegistry()
+declare_actions = registry.declare
 
 
 def _jsonable(value: Any) -> Any:
@@ -60,6 +143,7 @@ def audit_entry(
     message: str = "",
 ) -> AuditEntry:
     """An unsaved entry, as `audit_record` writes it; bulk writers use `audit_record_many`."""
+    registry.require(action)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
@@ -108,4 +192,7 @@ def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
 
     Call it inside the same transaction as the changes the entries record.
     """
-    return AuditEntry.objects.bulk_create(list(entries), batch_size=500)
+    entries = list(entries)
+    for entry in entries:
+        registry.require(entry.action)
+    return AuditEntry.objects.bulk_create(entries, batch_size=500)

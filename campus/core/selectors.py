@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,29 +17,11 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from .audit import registry
 from .models import AuditEntry
 
 AUDIT_PAGE_SIZE = 50
-
-# Readable names of the actions services record; unknown codes are shown as they are.
-ACTION_LABELS: dict[str, Any] = {
-    "organisation.create": gettext_lazy("Création d'une structure"),
-    "department.create": gettext_lazy("Création d'un service"),
-    "agent.create": gettext_lazy("Création d'un agent"),
-    "agent.update": gettext_lazy("Modification d'un agent"),
-    "agent.deactivate": gettext_lazy("Départ d'un agent"),
-    "user.create": gettext_lazy("Création d'un compte"),
-    "user.set_role": gettext_lazy("Changement de rôle"),
-    "user.set_language": gettext_lazy("Changement de langue"),
-    "first_signin_code.issue": gettext_lazy("Courrier de première connexion"),
-    "first_signin_code.redeem": gettext_lazy("Première connexion"),
-    "first_signin_code.revoke": gettext_lazy("Code de première connexion révoqué"),
-    "agents.import": gettext_lazy("Import du fichier RH"),
-    "school_settings.update": gettext_lazy("Modification des réglages de l'école"),
-}
-
 
 # --- Audit log ----------------------------------------------------------------
 
@@ -74,7 +57,15 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    """The label its app declared; a code no app declares (an older entry) shows as it is."""
+    declared = registry.get(action)
+    return str(declared.label) if declared is not None else action
+
+
+def _sort_key(label: str) -> str:
+    """Alphabetical order as a French reader expects it: "Émargement" among the E."""
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _model_for(object_type: str) -> type[models.Model] | None:
@@ -93,13 +84,20 @@ def object_type_label(object_type: str) -> str:
 
 
 def audit_filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(actions, object types) present in the log, labelled, in two queries."""
-    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    """(the declared actions, the object types present in the log), labelled, sorted by label.
+
+    One query: the actions come from the registry, not from the log.
+    """
+    action_choices = sorted(
+        ((action.code, str(action.label)) for action in registry.all()),
+        key=lambda c: _sort_key(c[1]),
+    )
     types = (
         AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
     )
-    action_choices = sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1])
-    type_choices = sorted(((t, object_type_label(t)) for t in types if t), key=lambda c: c[1])
+    type_choices = sorted(
+        ((t, object_type_label(t)) for t in types if t), key=lambda c: _sort_key(c[1])
+    )
     return action_choices, type_choices
 
 
@@ -120,12 +118,31 @@ class AuditRow:
 
 
 def _field(model: type[models.Model] | None, name: str) -> Any:
+    """The model's own field called `name`, or None.
+
+    Not a reverse relation: a session's "parts" names its SessionPart rows, which
+    have no verbose name on the session's side; the action's declared change
+    labels say what such names mean.
+    """
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    return None if isinstance(field, models.ForeignObjectRel) else field
+
+
+def _change_label(entry: AuditEntry, name: str, field: Any) -> str:
+    """The label the action declared for `name`, else the field's, else the name itself."""
+    declared = registry.get(entry.action)
+    if declared is not None and name in declared.change_labels:
+        label = str(declared.change_labels[name])
+    elif field is not None:
+        label = str(field.verbose_name)
+    else:
+        label = name
+    return label[:1].upper() + label[1:]
 
 
 def _raw_changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
@@ -149,6 +166,10 @@ def _related_labels(entries: Sequence[AuditEntry]) -> dict[type[models.Model], d
             field = _field(model, name)
             if _is_foreign_key(field):
                 wanted[field.related_model].update(v for v in (before, after) if v is not None)
+            elif _is_many_to_many(field):
+                for value in (before, after):
+                    if isinstance(value, list):
+                        wanted[field.related_model].update(value)
     user_model = get_user_model()
     labels: dict[type[models.Model], dict[str, str]] = {}
     for related, ids in wanted.items():
@@ -166,6 +187,10 @@ def _is_foreign_key(field: Any) -> bool:
         and field.is_relation
         and (field.many_to_one or field.one_to_one)
     )
+
+
+def _is_many_to_many(field: Any) -> bool:
+    return bool(field is not None and field.is_relation and field.many_to_many)
 
 
 def _looks_like_moment(value: Any) -> bool:
@@ -188,6 +213,12 @@ def _format_value(field: Any, value: Any, labels: dict[type[models.Model], dict[
         return "—"
     if isinstance(value, bool):
         return _("Oui") if value else _("Non")
+    if _is_many_to_many(field) and isinstance(value, list):
+        names = labels.get(field.related_model, {})
+        return ", ".join(names.get(str(pk), f"n° {pk}") for pk in value) or "—"
+    if isinstance(value, list):
+        # A session's parts, the conflicts kept: one item after the other.
+        return " ; ".join(_format_value(None, item, labels) for item in value) or "—"
     if field is None:
         return _format_moment(value) if _looks_like_moment(value) else str(value)
     if _is_foreign_key(field):
@@ -220,10 +251,9 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
         changes = []
         for name, before, after in _raw_changes(entry):
             field = _field(model, name)
-            label = str(field.verbose_name) if field is not None else name
             changes.append(
                 ChangeRow(
-                    label=label[:1].upper() + label[1:],
+                    label=_change_label(entry, name, field),
                     before=_format_value(field, before, labels),
                     after=_format_value(field, after, labels),
                 )

@@ -12,3 +12,6 @@ class DevtoolsConfig(AppConfig):
     name = "campus.devtools"
     label = "devtools"
     verbose_name = _("Outils de développement")
+
+    def ready(self) -> None:
+        from . import audit_actions  # noqa: F401  (declares this app's audit actions)

@@ -8,6 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from . import audit_actions  # noqa: F401  (declares this app's audit actions)
         from .handlers import subscribe_all
 
         subscribe_all()

@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "campus.people"
     label = "people"
     verbose_name = _("Agents et structures")
+
+    def ready(self) -> None:
+        from . import audit_actions  # noqa: F401  (declares this app's audit actions)

@@ -6,3 +6,6 @@ class SchedulingConfig(AppConfig):
     name = "campus.scheduling"
     label = "scheduling"
     verbose_name = _("Programmation")
+
+    def ready(self) -> None:
+        from . import audit_actions  # noqa: F401  (declares this app's audit actions)

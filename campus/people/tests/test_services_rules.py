@@ -38,7 +38,7 @@ def test_reactivating_an_agent_reactivates_the_account(coordinator):
 def test_audit_keeps_an_object_id_of_zero(coordinator):
     from campus.core.audit import audit_record
 
-    entry = audit_record(actor=coordinator, action="x.test", object_type="x", object_id=0)
+    entry = audit_record(actor=coordinator, action="agent.update", object_type="x", object_id=0)
     assert entry.object_id == "0"
 
 
