@@ -116,7 +116,7 @@ def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "may_sign_up": not refusal and agent is not None,
             "refusal": refusal,
             # The reason follows a colon in the page, where French wants a lower-case letter.
-            "refusal_inline": refusal[:1].lower() + refusal[1:] if refusal else "",
+            "refusal_inline": refusal.message[:1].lower() + refusal.message[1:] if refusal else "",
             "can_manage": can_manage,
         },
     )
