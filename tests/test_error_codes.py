@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,3 +239,16 @@ def test_a_malformed_code_is_refused_at_once() -> None:
         "registration.already_registered"
     )
     assert ServiceBusy().code == "service.busy"
+
+
+def test_domain_errors_survive_pickling_with_their_code() -> None:
+    # A worker or a parallel test run pickles exceptions; the constructor is not replayed.
+    for error in (
+        DomainError("Refus.", code="session.already_cancelled"),
+        ServiceBusy(retry_after=9),
+    ):
+        copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+        assert type(copy) is type(error)
+        assert (copy.message, copy.code, str(copy)) == (error.message, error.code, str(error))
+    busy = pickle.loads(pickle.dumps(ServiceBusy(retry_after=9)))  # noqa: S301 - our own bytes
+    assert busy.retry_after == 9

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import KW_ONLY, dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -46,6 +46,18 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its state, not through the constructor: `code` is keyword-only and
+        # subclasses take other arguments (a worker or a parallel test run pickles errors).
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[DomainError], args: tuple[Any, ...], state: dict[str, Any]) -> DomainError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ServiceBusy(DomainError):
