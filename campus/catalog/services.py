@@ -67,11 +67,15 @@ def unique_slug(model: type[models.Model], text: str, *, fallback: str) -> str:
 def _clean_text(value: str, *, label: str, max_length: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise DomainError(_("Le champ « %(label)s » est obligatoire.") % {"label": label})
+        raise DomainError(
+            _("Le champ « %(label)s » est obligatoire.") % {"label": label},
+            code="catalog.field_required",
+        )
     if len(value) > max_length:
         raise DomainError(
             _("Le champ « %(label)s » ne peut pas dépasser %(max)d caractères.")
-            % {"label": label, "max": max_length}
+            % {"label": label, "max": max_length},
+            code="catalog.field_too_long",
         )
     return value
 
@@ -97,10 +101,16 @@ def _clean_programme(
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if _name_taken(others, name):
-        raise DomainError(_("Un programme s'appelle déjà « %(name)s ».") % {"name": name})
+        raise DomainError(
+            _("Un programme s'appelle déjà « %(name)s ».") % {"name": name},
+            code="programme.name_taken",
+        )
     colour = (colour or "").strip()
     if colour and not COLOUR_PATTERN.match(colour):
-        raise DomainError(_("La couleur doit s'écrire sous la forme #RRVVBB, par exemple #1f3f8f."))
+        raise DomainError(
+            _("La couleur doit s'écrire sous la forme #RRVVBB, par exemple #1f3f8f."),
+            code="programme.invalid_colour",
+        )
     return {
         "name": name,
         "description": (description or "").strip(),
@@ -181,7 +191,9 @@ def theme_create(*, actor: Any, name: str) -> Theme:
     with transaction.atomic():
         name = _clean_text(name, label=_("nom"), max_length=120, required=True)
         if _name_taken(Theme.objects.all(), name):
-            raise DomainError(_("Le thème « %(name)s » existe déjà.") % {"name": name})
+            raise DomainError(
+                _("Le thème « %(name)s » existe déjà.") % {"name": name}, code="theme.name_taken"
+            )
         theme = Theme.objects.create(name=name, slug=unique_slug(Theme, name, fallback="theme"))
         audit_record(
             actor=actor,
@@ -231,7 +243,8 @@ def _clean_categories(categories: str | Iterable[str]) -> str:
     if unknown:
         raise DomainError(
             _("Catégorie inconnue : %(letters)s. Les catégories sont A, B et C.")
-            % {"letters": ", ".join(unknown)}
+            % {"letters": ", ".join(unknown)},
+            code="course.unknown_category",
         )
     return "".join(letter for letter in KNOWN_CATEGORIES if letter in letters)
 
@@ -257,17 +270,24 @@ def _clean_course(
     """Validated values for a course, or DomainError with the first problem found."""
     title = _clean_text(title, label=_("intitulé"), max_length=200, required=True)
     if format not in Course.Format.values:
-        raise DomainError(_("Choisissez un format dans la liste."))
+        raise DomainError(_("Choisissez un format dans la liste."), code="course.unknown_format")
     if training_type not in Course.TrainingType.values:
-        raise DomainError(_("Choisissez un type de formation dans la liste."))
+        raise DomainError(
+            _("Choisissez un type de formation dans la liste."), code="course.unknown_training_type"
+        )
     if audience not in Course.Audience.values:
-        raise DomainError(_("Choisissez le public de la formation."))
+        raise DomainError(
+            _("Choisissez le public de la formation."), code="course.unknown_audience"
+        )
     if (
         isinstance(usual_duration_minutes, bool)
         or not isinstance(usual_duration_minutes, int)
         or usual_duration_minutes <= 0
     ):
-        raise DomainError(_("La durée habituelle doit être un nombre de minutes supérieur à 0."))
+        raise DomainError(
+            _("La durée habituelle doit être un nombre de minutes supérieur à 0."),
+            code="course.invalid_duration",
+        )
     categories = _clean_categories(audience_categories)
     organisations = list(audience_organisations)
     if audience == Course.Audience.RESTRICTED:
@@ -276,7 +296,8 @@ def _clean_course(
                 _(
                     "Pour un public restreint, choisissez au moins une restriction : "
                     "encadrants, catégories ou structures."
-                )
+                ),
+                code="course.restriction_missing",
             )
     else:
         # "Tous les agents" wins: stale restrictions must not linger unseen.
@@ -286,7 +307,8 @@ def _clean_course(
     if inactive:
         raise DomainError(
             _("Un animateur habituel doit être un agent actif : %(names)s ne l'est plus.")
-            % {"names": ", ".join(inactive)}
+            % {"names": ", ".join(inactive)},
+            code="course.inactive_trainer",
         )
     return {
         "fields": {
@@ -427,12 +449,14 @@ def course_update(
 def _set_status(*, actor: Any, course: Course, status: str, action: str) -> Course:
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
-        if course.status == status:
-            message = {
-                Course.Status.PUBLISHED: _("Cette formation est déjà publiée."),
-                Course.Status.ARCHIVED: _("Cette formation est déjà archivée."),
-            }[Course.Status(status)]
-            raise DomainError(message)
+        if course.status == status == Course.Status.PUBLISHED:
+            raise DomainError(
+                _("Cette formation est déjà publiée."), code="course.already_published"
+            )
+        if course.status == status == Course.Status.ARCHIVED:
+            raise DomainError(
+                _("Cette formation est déjà archivée."), code="course.already_archived"
+            )
         before = snapshot(course, ["status"])
         course.status = status
         course.save(update_fields=["status", "updated_at"])

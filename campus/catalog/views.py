@@ -6,8 +6,6 @@ campus.portal's, a layer above.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.refusals import refuse_form, refuse_message
 
 from . import policies, selectors, services
 from .forms import CourseForm, ProgrammeForm, ThemeForm
@@ -28,10 +27,6 @@ def _require_manager(request: HttpRequest) -> None:
 
 
 # --- Management: courses --------------------------------------------------------
-
-
-def _add_domain_error(form: Any, exc: DomainError) -> None:
-    form.add_error(None, exc.message)
 
 
 def _render_course_form(
@@ -53,7 +48,7 @@ def course_create_view(request: HttpRequest) -> HttpResponse:
         try:
             course = services.course_create(actor=request.user, **form.service_kwargs())
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request,
@@ -81,7 +76,7 @@ def course_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, course=course, **form.service_kwargs()
             )
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request, _("La formation « %(title)s » est enregistrée.") % {"title": course.title}
@@ -107,7 +102,7 @@ def _status_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             return redirect("catalog:course_edit", pk=copy.pk)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
     return redirect("portal:course_detail", slug=course.slug)
 
 
@@ -144,7 +139,7 @@ def programme_create_view(request: HttpRequest) -> HttpResponse:
         try:
             programme = services.programme_create(actor=request.user, **form.service_kwargs())
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request, _("Le programme « %(name)s » est créé.") % {"name": programme.name}
@@ -165,7 +160,7 @@ def programme_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, programme=programme, **form.service_kwargs()
             )
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request, _("Le programme « %(name)s » est enregistré.") % {"name": programme.name}
@@ -183,7 +178,7 @@ def theme_list_view(request: HttpRequest) -> HttpResponse:
         try:
             theme = services.theme_create(actor=request.user, name=form.cleaned_data["name"])
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Le thème « %(name)s » est créé.") % {"name": theme.name})
             return redirect("catalog:theme_list")

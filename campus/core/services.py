@@ -22,9 +22,14 @@ def school_settings_update(
     if not policies.can_change_school_settings(actor):
         raise NotAllowed(_("Les réglages de l'école sont réservés à la direction."))
     if waitlist_policy not in SchoolSettings.WaitlistPolicy.values:
-        raise DomainError(_("Ordre de liste d'attente inconnu."))
+        raise DomainError(
+            _("Ordre de liste d'attente inconnu."), code="school_settings.unknown_waitlist_policy"
+        )
     if default_offer_hours <= 0:
-        raise DomainError(_("La durée d'une place proposée doit être d'au moins une heure."))
+        raise DomainError(
+            _("La durée d'une place proposée doit être d'au moins une heure."),
+            code="school_settings.offer_hours_too_short",
+        )
     with transaction.atomic():
         SchoolSettings.current()
         settings = SchoolSettings.objects.select_for_update().get(pk=1)

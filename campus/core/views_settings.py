@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import policies, services
-from .exceptions import DomainError, NotAllowed
+from .exceptions import NotAllowed
 from .forms_settings import SchoolSettingsForm
 from .models import SchoolSettings
 
@@ -29,11 +29,9 @@ def school_settings_view(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.school_settings_update(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Réglages de l'école enregistrés."))
-            return redirect("core:school_settings")
+        # The form admits only values the service accepts: a refusal here can only be
+        # a forged request, for the middleware's page.
+        services.school_settings_update(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Réglages de l'école enregistrés."))
+        return redirect("core:school_settings")
     return render(request, "core/school_settings.html", {"form": form})

@@ -22,16 +22,19 @@ Kind = FeedToken.Kind
 def feed_token_create(*, actor: Any, kind: str, room: Room | None = None) -> FeedToken:
     """A new private link; the person may hold several (phone, office calendar…)."""
     if kind not in Kind.values:
-        raise DomainError(_("Type de calendrier inconnu."))
+        raise DomainError(_("Type de calendrier inconnu."), code="feed.unknown_kind")
     agent = None
     if kind in (Kind.AGENT, Kind.TRAINER):
         agent = getattr(actor, "agent", None)
         if agent is None:
             raise DomainError(
-                _("Votre compte n'est rattaché à aucun agent : ce calendrier est vide.")
+                _("Votre compte n'est rattaché à aucun agent : ce calendrier est vide."),
+                code="feed.no_agent",
             )
     if kind == Kind.ROOM and room is None:
-        raise DomainError(_("Choisissez la salle dont vous voulez le calendrier."))
+        raise DomainError(
+            _("Choisissez la salle dont vous voulez le calendrier."), code="feed.room_required"
+        )
     if kind != Kind.ROOM:
         room = None
     if not policies.can_subscribe_feed(actor, kind, agent=agent, room=room):

@@ -54,7 +54,8 @@ def session_notification_settings_update(
     if reminder_days_before is not None and not 0 <= reminder_days_before <= limit:
         raise DomainError(
             _("Le rappel part entre 0 (aucun rappel) et %(max)s jours avant la session.")
-            % {"max": limit}
+            % {"max": limit},
+            code="reminder.invalid_days",
         )
     with transaction.atomic():
         row, _created = SessionNotificationSettings.objects.get_or_create(session=session)
@@ -79,7 +80,10 @@ def notice_mark_informed(*, actor: Any, message: OutboxMessage) -> OutboxMessage
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if message.channel == OutboxMessage.Channel.EMAIL:
-            raise DomainError(_("Ce message part par courriel : rien à transmettre à la main."))
+            raise DomainError(
+                _("Ce message part par courriel : rien à transmettre à la main."),
+                code="notice.sent_by_email",
+            )
         if message.informed_at is not None:
             return message
         now = timezone.now()

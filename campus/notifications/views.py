@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.refusals import refuse_message
 from campus.people.models import User
 from campus.scheduling.models import TrainingSession
 
@@ -36,21 +37,18 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["language"]
-        try:
-            services.notification_preferences_update(
-                actor=user,
-                user=user,
-                reminders_enabled=form.cleaned_data["reminders_enabled"],
-                language=language,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            translation.activate(language)
-            messages.success(request, _("Vos préférences de notification sont enregistrées."))
-            response = redirect("notifications:preferences")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
-            return response
+        # The form offers only the site's languages, which the service accepts.
+        services.notification_preferences_update(
+            actor=user,
+            user=user,
+            reminders_enabled=form.cleaned_data["reminders_enabled"],
+            language=language,
+        )
+        translation.activate(language)
+        messages.success(request, _("Vos préférences de notification sont enregistrées."))
+        response = redirect("notifications:preferences")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        return response
     return render(
         request, "notifications/preferences.html", {"form": form, "has_email": bool(user.email)}
     )
@@ -75,17 +73,14 @@ def session_notifications_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"reminder_days_before": current.reminder_days_before if current else None},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.session_notification_settings_update(
-                actor=request.user,
-                session=session,
-                reminder_days_before=form.cleaned_data["reminder_days_before"],
-            )
-        except DomainError as exc:
-            form.add_error("reminder_days_before", exc.message)
-        else:
-            messages.success(request, _("Le rappel de cette session est enregistré."))
-            return redirect("sessions:detail", pk=session.pk)
+        # The form bounds the number of days as the service does.
+        services.session_notification_settings_update(
+            actor=request.user,
+            session=session,
+            reminder_days_before=form.cleaned_data["reminder_days_before"],
+        )
+        messages.success(request, _("Le rappel de cette session est enregistré."))
+        return redirect("sessions:detail", pk=session.pk)
     return render(
         request,
         "notifications/session_notifications.html",
@@ -120,7 +115,7 @@ def notice_informed_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.notice_mark_informed(actor=request.user, message=message)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
     else:
         messages.success(request, _("Message noté comme transmis."))
     target = request.POST.get("next", "")

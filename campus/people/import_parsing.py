@@ -67,7 +67,8 @@ class ImportRefused(DomainError):
     def __init__(self, errors: list[LineError], warnings: list[str] | None = None) -> None:
         super().__init__(
             _("Le fichier est refusé (%(count)s erreur(s)) : rien n'a été modifié.")
-            % {"count": len(errors)}
+            % {"count": len(errors)},
+            code="agent_import.refused",
         )
         self.errors = sorted(errors, key=lambda e: e.line or 0)
         self.warnings = warnings or []

@@ -62,14 +62,17 @@ def _check_manager_chain(agent: Agent, manager: Agent | None) -> None:
     if manager is None:
         return
     if manager.pk == agent.pk:
-        raise DomainError(_("Un agent ne peut pas être son propre responsable."))
+        raise DomainError(
+            _("Un agent ne peut pas être son propre responsable."), code="agent.own_manager"
+        )
     seen = {agent.pk}
     current: Agent | None = manager
     while current is not None:
         if current.pk in seen:
             raise DomainError(
                 _("Ce responsable créerait une boucle hiérarchique (%(name)s).")
-                % {"name": manager.full_name}
+                % {"name": manager.full_name},
+                code="agent.manager_loop",
             )
         seen.add(current.pk)
         current = current.manager
@@ -84,7 +87,10 @@ def organisation_create(
     _require(policies.can_manage_organisations(actor), _("Vous ne pouvez pas créer de structure."))
     with transaction.atomic():
         if Organisation.objects.filter(code__iexact=code).exists():
-            raise DomainError(_("Le code « %(code)s » est déjà utilisé.") % {"code": code})
+            raise DomainError(
+                _("Le code « %(code)s » est déjà utilisé.") % {"code": code},
+                code="organisation.code_taken",
+            )
         org = Organisation.objects.create(name=name, code=code, kind=kind)
         audit_record(
             actor=actor,
@@ -105,7 +111,10 @@ def department_create(
 ) -> Department:
     _require(policies.can_manage_departments(actor), _("Vous ne pouvez pas créer de service."))
     if parent is not None and parent.organisation_id != organisation.pk:
-        raise DomainError(_("Le service parent appartient à une autre structure."))
+        raise DomainError(
+            _("Le service parent appartient à une autre structure."),
+            code="department.parent_in_other_organisation",
+        )
     with transaction.atomic():
         dept = Department.objects.create(
             organisation=organisation, name=name, parent=parent, code=code
@@ -139,7 +148,8 @@ def agent_create(
         if Agent.objects.filter(organisation=organisation, matricule=matricule).exists():
             raise DomainError(
                 _("Le matricule %(matricule)s existe déjà dans %(org)s.")
-                % {"matricule": matricule, "org": organisation}
+                % {"matricule": matricule, "org": organisation},
+                code="agent.matricule_taken",
             )
         agent = Agent(
             organisation=organisation,
@@ -198,7 +208,8 @@ def agent_deactivate(
         ):
             raise DomainError(
                 _("La date de départ ne peut pas précéder la date d'arrivée (%(date)s).")
-                % {"date": agent.arrival_date.strftime("%d/%m/%Y")}
+                % {"date": agent.arrival_date.strftime("%d/%m/%Y")},
+                code="agent.departure_before_arrival",
             )
         agent.is_active = False
         if departure_date is not None:
@@ -236,7 +247,8 @@ def user_ensure_for_agent(*, actor: Any, agent: Agent) -> User:
         except IntegrityError as exc:
             raise DomainError(
                 _("Impossible de créer le compte de %(name)s : identifiant déjà pris.")
-                % {"name": agent.full_name}
+                % {"name": agent.full_name},
+                code="account.login_taken",
             ) from exc
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -255,7 +267,9 @@ def user_set_role(*, actor: Any, user: User, role: str) -> User:
         _("Seule la direction de l'école attribue les rôles."),
     )
     if role not in User.Role.values:
-        raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
+        raise DomainError(
+            _("Rôle inconnu : %(role)s.") % {"role": role}, code="account.unknown_role"
+        )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         before = user.role
@@ -277,7 +291,7 @@ def user_set_language(*, actor: Any, user: User, language: str) -> User:
     if not is_self and not roles.is_director(actor):
         raise NotAllowed(_("Vous ne pouvez pas modifier ce compte."))
     if language not in {code for code, _name in settings.LANGUAGES}:
-        raise DomainError(_("Langue non disponible."))
+        raise DomainError(_("Langue non disponible."), code="account.unknown_language")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = locked.language
@@ -326,7 +340,8 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
         if not agent.is_active:
             raise DomainError(
                 _("%(name)s n'est plus actif : aucun courrier ne peut être édité.")
-                % {"name": agent.full_name}
+                % {"name": agent.full_name},
+                code="first_signin.agent_inactive",
             )
         user = user_ensure_for_agent(actor=actor, agent=agent)
         # Locking the account serialises two coordinators printing the same letter,
@@ -335,7 +350,8 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
         if not user.is_active:
             raise DomainError(
                 _("Le compte de %(name)s est désactivé : réactivez-le avant d'éditer un courrier.")
-                % {"name": agent.full_name}
+                % {"name": agent.full_name},
+                code="first_signin.account_disabled",
             )
         now = timezone.now()
         revoked = FirstSignInCode.objects.filter(
@@ -412,7 +428,7 @@ def first_signin_code_redeem(
         if user is None or candidate is None or not candidate.is_usable(now):
             # Hash anyway: the response time must not tell a live code from none.
             make_password(normalize_code(code))
-            raise DomainError(generic)
+            raise DomainError(generic, code="first_signin.invalid_code")
         code_ok = check_password(normalize_code(code), candidate.code_hash)
         if not code_ok:
             # Counted and committed before the error is raised, so guessing is bounded
@@ -432,7 +448,9 @@ def first_signin_code_redeem(
             try:
                 password_validation.validate_password(new_password, user)
             except ValidationError as exc:
-                raise DomainError(" ".join(exc.messages)) from exc
+                raise DomainError(
+                    " ".join(exc.messages), code="first_signin.weak_password"
+                ) from exc
             candidate.used_at = now
             candidate.save(update_fields=["used_at"])
             user.set_password(new_password)
@@ -444,7 +462,7 @@ def first_signin_code_redeem(
                 changes={"code": {"before": candidate.pk, "after": None}},
             )
     if not code_ok:
-        raise DomainError(generic)
+        raise DomainError(generic, code="first_signin.invalid_code")
     return user
 
 
@@ -455,17 +473,20 @@ def agent_set_role(*, actor: Any, agent: Agent, role: str) -> User:
     """Give the agent's account a role, creating the account first when the agent has none."""
     _require(policies.can_set_role(actor), _("Seule la direction de l'école attribue les rôles."))
     if role not in User.Role.values:
-        raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
+        raise DomainError(
+            _("Rôle inconnu : %(role)s.") % {"role": role}, code="account.unknown_role"
+        )
     if getattr(actor, "agent_id", None) == agent.pk:
         # Otherwise the only director could demote themselves and lock the school out.
         raise DomainError(
             _(
                 "Vous ne pouvez pas modifier votre propre rôle : demandez-le à une autre "
                 "personne de la direction de l'école."
-            )
+            ),
+            code="account.own_role",
         )
     if not agent.is_active:
-        raise DomainError(_("Cet agent n'est plus actif."))
+        raise DomainError(_("Cet agent n'est plus actif."), code="agent.inactive")
     with transaction.atomic():
         user = user_ensure_for_agent(actor=actor, agent=agent)
         return user_set_role(actor=actor, user=user, role=role)

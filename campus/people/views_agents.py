@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.refusals import refuse_form
 
 from . import policies, selectors, services
 from .forms_agents import AgentDeactivateForm, AgentFilterForm, AgentForm, AgentRoleForm
@@ -39,12 +38,6 @@ def _agent_or_404(request: HttpRequest, pk: int) -> Agent:
     if agent is None:
         raise _missing_agent(request)
     return agent
-
-
-def _add_service_error(form: Any, exc: DomainError | ValidationError) -> None:
-    messages_ = [exc.message] if isinstance(exc, DomainError) else exc.messages
-    for message in messages_:
-        form.add_error(None, message)
 
 
 @login_required
@@ -130,8 +123,10 @@ def agent_create_view(request: HttpRequest) -> HttpResponse:
         kwargs = form.service_kwargs()
         try:
             agent = services.agent_create(actor=request.user, **kwargs)
-        except (DomainError, ValidationError) as exc:
-            _add_service_error(form, exc)
+        except DomainError as exc:
+            refuse_form(form, exc)
+        except ValidationError as exc:  # the model's own checks (full_clean)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("La fiche de %(name)s est créée.") % {"name": agent})
             return redirect("people:agent_detail", pk=agent.pk)
@@ -150,8 +145,10 @@ def agent_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.agent_update(actor=request.user, agent=agent, **form.service_kwargs())
-        except (DomainError, ValidationError) as exc:
-            _add_service_error(form, exc)
+        except DomainError as exc:
+            refuse_form(form, exc)
+        except ValidationError as exc:  # the model's own checks (full_clean)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("La fiche de %(name)s est enregistrée.") % {"name": agent})
             return redirect("people:agent_detail", pk=agent.pk)
@@ -179,7 +176,7 @@ def agent_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            _add_service_error(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request,
@@ -205,7 +202,7 @@ def agent_role_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, agent=agent, role=form.cleaned_data["role"]
             )
         except DomainError as exc:
-            _add_service_error(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request,

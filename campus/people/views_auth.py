@@ -31,6 +31,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.refusals import refuse_form, refuse_message
 
 from . import policies, selectors_auth, services
 from .forms_auth import (
@@ -143,7 +144,7 @@ def first_signin_view(request: HttpRequest) -> HttpResponse:
                 new_password=data["new_password1"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            refuse_form(form, exc)
         else:
             auth_login(request, user, backend=LOGIN_BACKEND)
             messages.success(
@@ -211,15 +212,12 @@ def account_view(request: HttpRequest) -> HttpResponse:
             language_form = LanguageForm(request.POST)
             if language_form.is_valid():
                 language = language_form.cleaned_data["language"]
-                try:
-                    services.user_set_language(actor=user, user=user, language=language)
-                except DomainError as exc:
-                    language_form.add_error("language", exc.message)
-                else:
-                    # Activated now so that the confirmation reads in the chosen language.
-                    translation.activate(language)
-                    messages.success(request, _("Langue de l'interface enregistrée."))
-                    return _with_language(redirect("people:account"), language)
+                # The form offers only the site's languages, which the service accepts.
+                services.user_set_language(actor=user, user=user, language=language)
+                # Activated now so that the confirmation reads in the chosen language.
+                translation.activate(language)
+                messages.success(request, _("Langue de l'interface enregistrée."))
+                return _with_language(redirect("people:account"), language)
         elif action == "password":
             password_form = _password_change_form(user, request.POST)
             if password_form.is_valid():
@@ -288,7 +286,7 @@ def first_signin_letter_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             issued = services.first_signin_code_issue(actor=request.user, agent=agent)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            refuse_message(request, exc)
             return redirect("people:first_signin_letter", pk=agent.pk)
         return _render_letters(request, [agent], [issued])
     live_code = (
@@ -343,7 +341,7 @@ def first_signin_letters_view(request: HttpRequest) -> HttpResponse:
                         actor=request.user, agents=agents
                     )
                 except DomainError as exc:
-                    selection.add_error(None, exc.message)
+                    refuse_form(selection, exc)
                 else:
                     return _render_letters(request, agents, issued)
     page = Paginator(

@@ -120,7 +120,7 @@ def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             and needs_manager_approval(course=course, agent=agent, actor=request.user),
             "refusal": refusal,
             # The reason follows a colon in the page, where French wants a lower-case letter.
-            "refusal_inline": refusal[:1].lower() + refusal[1:] if refusal else "",
+            "refusal_inline": refusal.message[:1].lower() + refusal.message[1:] if refusal else "",
             "can_manage": can_manage,
         },
     )

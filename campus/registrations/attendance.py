@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from campus.core import events
 from campus.core.audit import audit_record
-from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.exceptions import DomainError, NotAllowed, Refusal
 from campus.scheduling.models import SessionPart, TrainingSession
 
 from . import policies
@@ -57,10 +57,13 @@ def _lock_session(session_id: int) -> tuple[TrainingSession, SessionRegistration
     return session, session_settings(session)
 
 
-def _closed_message() -> str:
-    return _(
-        "L'émargement de cette session est clos. Un coordinateur de l'école peut le rouvrir "
-        "pour le corriger."
+def _closed_refusal() -> Refusal:
+    return Refusal(
+        _(
+            "L'émargement de cette session est clos. Un coordinateur de l'école peut le rouvrir "
+            "pour le corriger."
+        ),
+        code="attendance.closed",
     )
 
 
@@ -81,17 +84,25 @@ def _marking_refusal(
     options: SessionRegistrationSettings,
     part: SessionPart,
     now: datetime.datetime,
-) -> str | None:
+) -> Refusal | None:
     if session.status == TrainingSession.Status.CANCELLED:
-        return _("Cette session est annulée : il n'y a pas de présence à noter.")
+        return Refusal(
+            _("Cette session est annulée : il n'y a pas de présence à noter."),
+            code="attendance.session_cancelled",
+        )
     if session.status == TrainingSession.Status.DRAFT:
-        return _("Cette session n'est pas encore publiée : il n'y a pas de présence à noter.")
+        return Refusal(
+            _("Cette session n'est pas encore publiée : il n'y a pas de présence à noter."),
+            code="attendance.session_draft",
+        )
     if options.attendance_closed_at is not None:
-        return _closed_message()
+        return _closed_refusal()
     if timezone.localdate(now) < part.date:
-        return _("La présence à cette partie se note à partir du jour même (%(day)s).") % {
-            "day": _day(part.date)
-        }
+        return Refusal(
+            _("La présence à cette partie se note à partir du jour même (%(day)s).")
+            % {"day": _day(part.date)},
+            code="attendance.too_early",
+        )
     return None
 
 
@@ -117,13 +128,14 @@ def attendance_mark_many(
     unknown = {value for value in statuses.values() if value not in Status.values}
     if unknown:
         raise DomainError(
-            _("Valeur de présence inconnue : %(values)s.") % {"values": ", ".join(sorted(unknown))}
+            _("Valeur de présence inconnue : %(values)s.") % {"values": ", ".join(sorted(unknown))},
+            code="attendance.unknown_status",
         )
     with transaction.atomic():
         session, options = _lock_session(part.session_id)
         refusal = _marking_refusal(session=session, options=options, part=part, now=now)
         if refusal:
-            raise DomainError(refusal)
+            raise DomainError(refusal.message, code=refusal.code)
         registrations = {
             r.pk: r
             for r in Registration.objects.filter(pk__in=list(statuses)).select_related("agent")
@@ -132,7 +144,8 @@ def attendance_mark_many(
             registration = registrations.get(registration_id)
             if registration is None or registration.session_id != session.pk:
                 raise DomainError(
-                    _("Une des personnes de la feuille n'est pas inscrite à cette session.")
+                    _("Une des personnes de la feuille n'est pas inscrite à cette session."),
+                    code="attendance.not_registered",
                 )
             if registration.state != Registration.State.CONFIRMED:
                 raise DomainError(
@@ -143,7 +156,8 @@ def attendance_mark_many(
                     % {
                         "name": registration.agent.full_name,
                         "state": registration.get_state_display(),
-                    }
+                    },
+                    code="attendance.not_confirmed",
                 )
         existing = {
             a.registration_id: a
@@ -197,7 +211,10 @@ def attendance_mark(
 ) -> Attendance | None:
     """Record one participant's status for one part; None when it was already so."""
     if registration.session_id != part.session_id:
-        raise DomainError(_("Cette partie appartient à une autre session que l'inscription."))
+        raise DomainError(
+            _("Cette partie appartient à une autre session que l'inscription."),
+            code="attendance.part_of_other_session",
+        )
     written = attendance_mark_many(
         actor=actor, part=part, statuses={registration.pk: status}, now=now
     )
@@ -229,18 +246,25 @@ def current_part(parts: list[SessionPart], now: datetime.datetime) -> SessionPar
     return candidates[0] if candidates else None
 
 
-def _no_running_part_message(parts: list[SessionPart], now: datetime.datetime) -> str:
+def _no_running_part_refusal(parts: list[SessionPart], now: datetime.datetime) -> Refusal:
     upcoming = [p for p in parts if check_in_window(p)[0] > now]
     if upcoming:
         nxt = min(upcoming, key=lambda p: p.starts_at)
         opens = check_in_window(nxt)[0]
-        return _(
-            "Aucune partie de cette session n'est en cours. Le code de présence fonctionnera "
-            "le %(day)s à partir de %(time)s."
-        ) % {"day": _day(nxt.date), "time": _time(opens)}
-    return _(
-        "Cette session est terminée : le code de présence ne fonctionne plus. "
-        "Adressez-vous à l'animateur ou au coordinateur de l'école."
+        return Refusal(
+            _(
+                "Aucune partie de cette session n'est en cours. Le code de présence fonctionnera "
+                "le %(day)s à partir de %(time)s."
+            )
+            % {"day": _day(nxt.date), "time": _time(opens)},
+            code="check_in.not_yet_open",
+        )
+    return Refusal(
+        _(
+            "Cette session est terminée : le code de présence ne fonctionne plus. "
+            "Adressez-vous à l'animateur ou au coordinateur de l'école."
+        ),
+        code="check_in.session_over",
     )
 
 
@@ -262,13 +286,15 @@ def check_in_plan(*, user: Any, token: str, now: datetime.datetime) -> CheckInPl
             _(
                 "Ce code de présence n'est pas reconnu. Scannez à nouveau le code affiché "
                 "dans la salle."
-            )
+            ),
+            code="check_in.unknown_token",
         )
     session = options.session
     if session.status == TrainingSession.Status.CANCELLED:
-        raise DomainError(_("Cette session est annulée."))
+        raise DomainError(_("Cette session est annulée."), code="session.cancelled")
     if options.attendance_closed_at is not None:
-        raise DomainError(_closed_message())
+        closed = _closed_refusal()
+        raise DomainError(closed.message, code=closed.code)
     agent_id = getattr(user, "agent_id", None)
     registration = (
         Registration.objects.filter(
@@ -282,7 +308,8 @@ def check_in_plan(*, user: Any, token: str, now: datetime.datetime) -> CheckInPl
             _(
                 "Vous n'êtes pas inscrit(e) à cette session : votre présence ne peut pas être "
                 "enregistrée. Adressez-vous à l'animateur."
-            )
+            ),
+            code="check_in.not_registered",
         )
     if registration.state != Registration.State.CONFIRMED:
         raise DomainError(
@@ -290,18 +317,21 @@ def check_in_plan(*, user: Any, token: str, now: datetime.datetime) -> CheckInPl
                 "Votre inscription à cette session n'est pas confirmée (%(state)s) : votre "
                 "présence ne peut pas être enregistrée. Adressez-vous à l'animateur."
             )
-            % {"state": registration.get_state_display()}
+            % {"state": registration.get_state_display()},
+            code="check_in.not_confirmed",
         )
     parts = list(session.parts.all())
     part = current_part(parts, now)
     if part is None:
-        raise DomainError(_no_running_part_message(parts, now))
+        refusal = _no_running_part_refusal(parts, now)
+        raise DomainError(refusal.message, code=refusal.code)
     mark = Attendance.objects.filter(registration=registration, part=part).first()
     if mark is not None:
         if mark.status == Status.PRESENT:
             raise DomainError(
                 _("Votre présence est déjà enregistrée pour la partie du %(part)s.")
-                % {"part": _part_label(part)}
+                % {"part": _part_label(part)},
+                code="check_in.already_present",
             )
         # A mark typed by the trainer is authoritative: the scan never overrides it.
         raise DomainError(
@@ -309,7 +339,8 @@ def check_in_plan(*, user: Any, token: str, now: datetime.datetime) -> CheckInPl
                 "L'animateur a déjà noté « %(status)s » pour vous à la partie du %(part)s. "
                 "Adressez-vous à lui s'il faut corriger."
             )
-            % {"status": mark.get_status_display(), "part": _part_label(part)}
+            % {"status": mark.get_status_display(), "part": _part_label(part)},
+            code="check_in.already_marked",
         )
     return CheckInPlan(session=session, part=part, registration=registration)
 
@@ -342,7 +373,8 @@ def attendance_check_in(
         except IntegrityError as exc:  # a second scan at the same instant
             raise DomainError(
                 _("Votre présence est déjà enregistrée pour la partie du %(part)s.")
-                % {"part": _part_label(plan.part)}
+                % {"part": _part_label(plan.part)},
+                code="check_in.already_present",
             ) from exc
         audit_record(
             actor=user,
@@ -387,23 +419,27 @@ def session_attendance_close(
     with transaction.atomic():
         session, options = _lock_session(session.pk)
         if options.attendance_closed_at is not None:
-            raise DomainError(_("L'émargement de cette session est déjà clos."))
+            raise DomainError(
+                _("L'émargement de cette session est déjà clos."), code="attendance.already_closed"
+            )
         if session.status not in (TrainingSession.Status.OPEN, TrainingSession.Status.DONE):
             raise DomainError(
                 _("Une session %(status)s ne se clôture pas.")
-                % {"status": session.get_status_display().lower()}
+                % {"status": session.get_status_display().lower()},
+                code="attendance.session_not_closable",
             )
         parts = list(SessionPart.objects.filter(session=session))
         last_end = max((p.ends_at for p in parts), default=None)
         if last_end is None:
-            raise DomainError(_("Cette session n'a aucune partie."))
+            raise DomainError(_("Cette session n'a aucune partie."), code="attendance.no_parts")
         if now < last_end:
             raise DomainError(
                 _(
                     "L'émargement se clôture après la fin de la dernière partie "
                     "(le %(day)s à %(time)s)."
                 )
-                % {"day": _day(timezone.localtime(last_end).date()), "time": _time(last_end)}
+                % {"day": _day(timezone.localtime(last_end).date()), "time": _time(last_end)},
+                code="attendance.close_too_early",
             )
         registration_ids = list(
             Registration.objects.filter(
@@ -459,11 +495,16 @@ def session_attendance_reopen(*, actor: Any, session: TrainingSession, reason: s
         raise NotAllowed(_("Seul un coordinateur de l'école peut rouvrir l'émargement."))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez pourquoi l'émargement est rouvert : il sera journalisé."))
+        raise DomainError(
+            _("Indiquez pourquoi l'émargement est rouvert : il sera journalisé."),
+            code="attendance.reopen_reason_required",
+        )
     with transaction.atomic():
         session, options = _lock_session(session.pk)
         if options.attendance_closed_at is None:
-            raise DomainError(_("L'émargement de cette session n'est pas clos."))
+            raise DomainError(
+                _("L'émargement de cette session n'est pas clos."), code="attendance.not_closed"
+            )
         closed_at = options.attendance_closed_at
         options.attendance_closed_at = None
         options.attendance_closed_by = None

@@ -53,10 +53,14 @@ def session_open(
         if session.status != TrainingSession.Status.DRAFT:
             raise DomainError(
                 _("Seule une session en brouillon peut être publiée (état actuel : %(status)s).")
-                % {"status": session.get_status_display()}
+                % {"status": session.get_status_display()},
+                code="session.not_draft",
             )
         if session.starts_at is None or session.starts_at < now:
-            raise DomainError(_("Cette session a déjà commencé : elle ne peut plus être publiée."))
+            raise DomainError(
+                _("Cette session a déjà commencé : elle ne peut plus être publiée."),
+                code="session.already_started",
+            )
         session.status = TrainingSession.Status.OPEN
         session.save(update_fields=["status", "updated_at"])
         audit_record(
@@ -75,13 +79,21 @@ def session_cancel(*, actor: Actor, session: TrainingSession, reason: str) -> Tr
     _require_manager(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif de l'annulation : il sera communiqué aux inscrits."))
+        raise DomainError(
+            _("Indiquez le motif de l'annulation : il sera communiqué aux inscrits."),
+            code="session.cancel_reason_required",
+        )
     with seats.locked_session(session.pk) as locked:
         session = locked.session
         if session.status == TrainingSession.Status.CANCELLED:
-            raise DomainError(_("Cette session est déjà annulée."))
+            raise DomainError(
+                _("Cette session est déjà annulée."), code="session.already_cancelled"
+            )
         if session.status == TrainingSession.Status.DONE:
-            raise DomainError(_("Une session terminée ne peut pas être annulée."))
+            raise DomainError(
+                _("Une session terminée ne peut pas être annulée."),
+                code="session.done_not_cancellable",
+            )
         before = session.status
         session.status = TrainingSession.Status.CANCELLED
         session.cancellation_reason = reason
@@ -152,7 +164,8 @@ def session_update(
                     "%(used)d places sont déjà attribuées : la capacité ne peut pas "
                     "descendre à %(new)d. Annulez d'abord des inscriptions."
                 )
-                % {"used": locked.used, "new": capacity}
+                % {"used": locked.used, "new": capacity},
+                code="session.capacity_below_seats_used",
             )
         result = session_edit_write(actor=actor, edit=edit)
         seats.fill_free_seats(locked, actor=actor)

@@ -1,4 +1,4 @@
-"""The school's sign-up rules, in one place, each refusal a French sentence."""
+"""The school's sign-up rules, in one place, each refusal a code and a French sentence."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from campus.catalog.audience import audience_refusal
 from campus.catalog.models import Course
 from campus.core import roles
+from campus.core.exceptions import Refusal
 from campus.people.models import Agent
 from campus.scheduling.models import SessionPart, TrainingSession
 
@@ -24,27 +25,34 @@ def _when(moment: datetime.datetime) -> str:
 
 def signup_refusal(
     *, session: TrainingSession, agent: Agent, actor: Any, now: datetime.datetime
-) -> str | None:
+) -> Refusal | None:
     """Why this sign-up cannot be made, or None. Coordinators may sign up outside the window."""
     if not agent.is_active:
-        return _("Cet agent n'est plus actif.")
+        return Refusal(_("Cet agent n'est plus actif."), code="agent.inactive")
     if session.status == TrainingSession.Status.CANCELLED:
-        return _("Cette session est annulée.")
+        return Refusal(_("Cette session est annulée."), code="session.cancelled")
     if session.status == TrainingSession.Status.DONE:
-        return _("Cette session est terminée.")
+        return Refusal(_("Cette session est terminée."), code="session.done")
     if session.status != TrainingSession.Status.OPEN:
-        return _("Les inscriptions à cette session ne sont pas ouvertes.")
+        return Refusal(
+            _("Les inscriptions à cette session ne sont pas ouvertes."),
+            code="registration.session_not_open",
+        )
     if session.starts_at and session.starts_at <= now:
-        return _("Cette session a déjà commencé.")
+        return Refusal(_("Cette session a déjà commencé."), code="registration.session_started")
     if not roles.is_coordinator(actor):
         if session.registration_opens_at and now < session.registration_opens_at:
-            return _("Les inscriptions ouvrent le %(when)s.") % {
-                "when": _when(session.registration_opens_at)
-            }
+            return Refusal(
+                _("Les inscriptions ouvrent le %(when)s.")
+                % {"when": _when(session.registration_opens_at)},
+                code="registration.window_not_open",
+            )
         if session.registration_closes_at and now >= session.registration_closes_at:
-            return _("Les inscriptions sont closes depuis le %(when)s.") % {
-                "when": _when(session.registration_closes_at)
-            }
+            return Refusal(
+                _("Les inscriptions sont closes depuis le %(when)s.")
+                % {"when": _when(session.registration_closes_at)},
+                code="registration.window_closed",
+            )
     reason = audience_refusal(course=session.course, agent=agent)
     if reason:
         return reason
@@ -70,12 +78,12 @@ def needs_manager_approval(*, course: Course, agent: Agent, actor: Any) -> bool:
 class SignupOffer:
     """What a page may offer about signing `agent` up to a session, as the service will decide.
 
-    `refusal` is the sentence of `signup_refusal` (None when the sign-up is
+    `refusal` is what `signup_refusal` answers (None when the sign-up is
     possible); `needs_approval` says the sign-up will be a request to the line
     manager; `to_waitlist` that no seat is free, so it will join the waitlist.
     """
 
-    refusal: str | None
+    refusal: Refusal | None
     needs_approval: bool
     to_waitlist: bool
 
@@ -157,18 +165,26 @@ def overlapping_registrations(
     )
 
 
-def cancel_refusal(*, registration: Registration, actor: Any, now: datetime.datetime) -> str | None:
+def cancel_refusal(
+    *, registration: Registration, actor: Any, now: datetime.datetime
+) -> Refusal | None:
     """Why this registration cannot be cancelled by this person now, or None."""
     if not registration.is_live:
-        return _("Cette inscription n'est plus active.")
+        return Refusal(_("Cette inscription n'est plus active."), code="registration.not_live")
     if roles.is_coordinator(actor):
         return None
     session = registration.session
     if session.starts_at and session.starts_at <= now:
-        return _("La session a commencé : adressez-vous au coordinateur de l'école.")
+        return Refusal(
+            _("La session a commencé : adressez-vous au coordinateur de l'école."),
+            code="registration.cancel_after_start",
+        )
     if registration.is_mandatory:
-        return _(
-            "Cette inscription est obligatoire : seul le coordinateur de l'école peut l'annuler."
+        return Refusal(
+            _(
+                "Cette inscription est obligatoire : seul le coordinateur de l'école peut l'annuler."
+            ),
+            code="registration.mandatory",
         )
     # The deadline protects the seat count the trainer prepared for; waitlist places
     # and pending requests hold no seat, so they can always be withdrawn.
@@ -177,8 +193,12 @@ def cancel_refusal(*, registration: Registration, actor: Any, now: datetime.date
         and session.cancellation_deadline
         and now >= session.cancellation_deadline
     ):
-        return _(
-            "La date limite d'annulation (%(when)s) est passée : adressez-vous au "
-            "coordinateur de l'école."
-        ) % {"when": _when(session.cancellation_deadline)}
+        return Refusal(
+            _(
+                "La date limite d'annulation (%(when)s) est passée : adressez-vous au "
+                "coordinateur de l'école."
+            )
+            % {"when": _when(session.cancellation_deadline)},
+            code="registration.cancel_deadline_passed",
+        )
     return None

@@ -32,7 +32,7 @@ class OverlapWarning(DomainError):
     """The agent is already booked at an overlapping time; they may confirm anyway."""
 
     def __init__(self, message: str, overlapping: list[Registration]) -> None:
-        super().__init__(message)
+        super().__init__(message, code="registration.overlap")
         self.overlapping = overlapping
 
 
@@ -99,12 +99,13 @@ def registration_create(
     with capacity.locked_session(session.pk, now=now) as locked:
         now = locked.now  # stamped under the lock: arrival order is the lock's order
         session = locked.session
-        reason = rules.signup_refusal(session=session, agent=agent, actor=actor, now=now)
-        if reason:
-            raise DomainError(reason)
+        refusal = rules.signup_refusal(session=session, agent=agent, actor=actor, now=now)
+        if refusal:
+            raise DomainError(refusal.message, code=refusal.code)
         if any(session_id == session.pk for _pk, session_id, _state in live):
             raise DomainError(
-                _("%(name)s est déjà inscrit(e) à cette session.") % {"name": agent.full_name}
+                _("%(name)s est déjà inscrit(e) à cette session.") % {"name": agent.full_name},
+                code="registration.already_registered",
             )
         overlapping = rules.overlapping_registrations(session=session, agent=agent, live=live)
         if overlapping and not acknowledge_overlap:
@@ -131,7 +132,8 @@ def registration_create(
             capacity.record_new(locked, registration, actor=actor, reason=why)
         except IntegrityError as exc:  # the live-registration constraint, under a race
             raise DomainError(
-                _("%(name)s est déjà inscrit(e) à cette session.") % {"name": agent.full_name}
+                _("%(name)s est déjà inscrit(e) à cette session.") % {"name": agent.full_name},
+                code="registration.already_registered",
             ) from exc
         _audit(
             actor,
@@ -166,7 +168,7 @@ def registration_cancel(
         registration = _locked_registration(locked, registration)
         refusal = rules.cancel_refusal(registration=registration, actor=actor, now=now)
         if refusal:
-            raise DomainError(refusal)
+            raise DomainError(refusal.message, code=refusal.code)
         before = registration.state
         capacity.transition(locked, registration, State.CANCELLED, actor=actor, reason=reason)
         capacity.fill_free_seats(locked, actor=actor)
@@ -194,17 +196,23 @@ def registration_approve(
         now = locked.now  # stamped under the lock: arrival order is the lock's order
         registration = _locked_registration(locked, registration)
         if registration.state != State.REQUESTED:
-            raise DomainError(_("Cette demande a déjà reçu une réponse."))
+            raise DomainError(
+                _("Cette demande a déjà reçu une réponse."), code="approval.already_answered"
+            )
         session = locked.session
         if session.status != TrainingSession.Status.OPEN:
-            raise DomainError(_("Cette session n'est plus ouverte aux inscriptions."))
+            raise DomainError(
+                _("Cette session n'est plus ouverte aux inscriptions."),
+                code="approval.session_not_open",
+            )
         if (
             session.registration_closes_at
             and now >= session.registration_closes_at
             and not roles.is_coordinator(actor)
         ):
             raise DomainError(
-                _("Les inscriptions sont closes : la demande ne peut plus être acceptée.")
+                _("Les inscriptions sont closes : la demande ne peut plus être acceptée."),
+                code="approval.registration_closed",
             )
         registration.queued_at = now  # the waitlist counts from the approval, not the request
         registration.save(update_fields=["queued_at"])
@@ -233,12 +241,16 @@ def registration_decline(
         )
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif du refus : l'agent le recevra."))
+        raise DomainError(
+            _("Indiquez le motif du refus : l'agent le recevra."), code="approval.reason_required"
+        )
     now = now or timezone.now()
     with capacity.locked_session(registration.session_id, now=now) as locked:
         registration = _locked_registration(locked, registration)
         if registration.state != State.REQUESTED:
-            raise DomainError(_("Cette demande a déjà reçu une réponse."))
+            raise DomainError(
+                _("Cette demande a déjà reçu une réponse."), code="approval.already_answered"
+            )
         capacity.transition(locked, registration, State.DECLINED, actor=actor, reason=reason)
         _audit(
             actor,
@@ -264,7 +276,8 @@ def offer_accept(
         registration = _locked_registration(locked, registration)
         if registration.state != State.OFFERED:
             raise DomainError(
-                _("Cette place n'est plus disponible : le délai pour l'accepter est passé.")
+                _("Cette place n'est plus disponible : le délai pour l'accepter est passé."),
+                code="offer.expired",
             )
         capacity.transition(
             locked, registration, State.CONFIRMED, actor=actor, reason=_("Place acceptée.")
@@ -286,7 +299,7 @@ def offer_decline(
     with capacity.locked_session(registration.session_id, now=now) as locked:
         registration = _locked_registration(locked, registration)
         if registration.state != State.OFFERED:
-            raise DomainError(_("Cette place n'est plus proposée."))
+            raise DomainError(_("Cette place n'est plus proposée."), code="offer.withdrawn")
         capacity.transition(
             locked, registration, State.CANCELLED, actor=actor, reason=_("Place proposée refusée.")
         )
@@ -304,9 +317,12 @@ def session_waitlist_mode_set(
     if not scheduling_policies.can_manage_sessions(actor):
         raise NotAllowed(_("Réservé aux coordinateurs de l'école."))
     if mode not in SessionRegistrationSettings.Mode.values:
-        raise DomainError(_("Mode de liste d'attente inconnu."))
+        raise DomainError(_("Mode de liste d'attente inconnu."), code="waitlist.unknown_mode")
     if offer_hours is not None and offer_hours <= 0:
-        raise DomainError(_("La durée de l'offre doit être d'au moins une heure."))
+        raise DomainError(
+            _("La durée de l'offre doit être d'au moins une heure."),
+            code="waitlist.offer_hours_too_short",
+        )
     with capacity.locked_session(session.pk) as locked:
         options = locked.options
         before = {"mode": options.waitlist_mode, "offer_hours": options.offer_hours}

@@ -1,7 +1,7 @@
 """Registration pages: sign-up, the agent's, the manager's and the coordinator's pages.
 
 Views parse and render; the services check permissions (NotAllowed → 403) and
-the rules (DomainError → the French sentence, shown on a 200 page).
+the rules (DomainError → its sentence and code, shown on the page the person was on).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.exceptions import DomainError, NotAllowed, Refusal
 from campus.core.models import SchoolSettings
+from campus.core.refusals import refuse_form, refuse_message
 from campus.people import policies as people_policies
 from campus.people import selectors as people_selectors
 from campus.people.models import Agent
@@ -145,6 +146,7 @@ def _overlap_page(
             "agent": agent,
             "is_self": agent.pk == getattr(request.user, "agent_id", None),
             "message": exc.message,
+            "code": exc.code,
             "overlapping": exc.overlapping,
             "mandatory": mandatory,
             "next_url": next_url,
@@ -235,17 +237,26 @@ def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
     if request.POST.get("agent"):
         agent = _agent_param(request.POST["agent"])
         if agent is None:
-            messages.error(request, _("Agent introuvable : choisissez-le dans la liste."))
+            refuse_message(
+                request,
+                Refusal(
+                    _("Agent introuvable : choisissez-le dans la liste."),
+                    code="registration.unknown_agent",
+                ),
+            )
             return _render_session(
                 request, _session_or_404(request, session_pk), _own_agent(request)
             )
     else:
         agent = _own_agent(request)
         if agent is None:
-            messages.error(
+            refuse_message(
                 request,
-                _(
-                    "Votre compte n'est rattaché à aucune fiche d'agent : vous ne pouvez pas vous inscrire."
+                Refusal(
+                    _(
+                        "Votre compte n'est rattaché à aucune fiche d'agent : vous ne pouvez pas vous inscrire."
+                    ),
+                    code="registration.no_agent",
                 ),
             )
             return _render_session(request, _session_or_404(request, session_pk), None)
@@ -276,7 +287,7 @@ def signup_view(request: HttpRequest, session_pk: int) -> HttpResponse:
             back_url=_safe_next(request, default_url),
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
         return _render_session(request, _session_or_404(request, session_pk), agent)
     messages.success(request, _signup_message(outcome.registration, request.user))
     return redirect(_safe_next(request, default_url))
@@ -302,7 +313,7 @@ def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, registration=registration, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            refuse_message(request, exc)
         else:
             messages.success(request, _("Inscription annulée."))
         return _after_action(request, registration)
@@ -327,7 +338,7 @@ def offer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.offer_accept(actor=request.user, registration=registration)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
     else:
         messages.success(request, _("Place acceptée : l'inscription est confirmée."))
     return _after_action(request, registration)
@@ -340,7 +351,7 @@ def offer_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.offer_decline(actor=request.user, registration=registration)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
     else:
         messages.success(request, _("Place refusée : elle est proposée à l'agent suivant."))
     return _after_action(request, registration)
@@ -356,7 +367,7 @@ def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         outcome = services.registration_approve(actor=request.user, registration=registration)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
     else:
         if outcome.registration.state == State.WAITLISTED:
             messages.success(
@@ -391,7 +402,7 @@ def decline_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, registration=registration, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request,
@@ -503,7 +514,7 @@ def team_signup_view(request: HttpRequest) -> HttpResponse:
                 back_url=team_url,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            refuse_form(form, exc)
         else:
             messages.success(request, _signup_message(outcome.registration, request.user))
             return redirect(team_url)
@@ -607,7 +618,7 @@ def manage_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 back_url=manage_url,
             )
         except DomainError as exc:
-            form.add_error("reference", exc.message)
+            refuse_form(form, exc, field="reference")
         else:
             messages.success(request, _signup_message(outcome.registration, request.user))
             return redirect(manage_url)
@@ -621,17 +632,14 @@ def waitlist_mode_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(TrainingSession, pk=pk)
     form = WaitlistModeForm(request.POST)
     if form.is_valid():
-        try:
-            services.session_waitlist_mode_set(
-                actor=request.user,
-                session=session,
-                mode=form.cleaned_data["mode"],
-                offer_hours=form.cleaned_data["offer_hours"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Mode de la liste d'attente enregistré."))
+        # The form admits only a known mode and a positive duration, as the service does.
+        services.session_waitlist_mode_set(
+            actor=request.user,
+            session=session,
+            mode=form.cleaned_data["mode"],
+            offer_hours=form.cleaned_data["offer_hours"],
+        )
+        messages.success(request, _("Mode de la liste d'attente enregistré."))
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""

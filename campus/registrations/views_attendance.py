@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.refusals import refuse_form
 from campus.scheduling import policies as scheduling_policies
 from campus.scheduling.models import SessionPart, TrainingSession
 
@@ -79,7 +80,7 @@ def sheet_view(request: HttpRequest, session_pk: int, part_pk: int) -> HttpRespo
                     actor=request.user, part=part, statuses=form.statuses()
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                refuse_form(form, exc)
                 status = 400
             else:
                 if written:
@@ -174,12 +175,12 @@ def close_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotAllowed(
             _("Seuls les animateurs de la session et les coordinateurs clôturent l'émargement.")
         )
-    error = ""
+    error: DomainError | None = None
     if request.method == "POST":
         try:
             filled = attendance.session_attendance_close(actor=request.user, session=session)
         except DomainError as exc:
-            error = exc.message
+            error = exc
         else:
             messages.success(
                 request,
@@ -216,7 +217,7 @@ def reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, session=session, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            refuse_form(form, exc)
         else:
             messages.success(
                 request, _("Émargement rouvert : les présences peuvent être corrigées.")
@@ -241,14 +242,14 @@ def check_in_view(request: HttpRequest, token: str) -> HttpResponse:
         try:
             mark = attendance.attendance_check_in(user=request.user, token=token)
         except DomainError as exc:
-            context["refusal"] = exc.message
+            context["refusal"] = exc
         else:
             context.update(mark=mark, part=mark.part, session=mark.part.session)
         return render(request, "registrations/checkin_result.html", context)
     try:
         plan = attendance.check_in_plan(user=request.user, token=token, now=timezone.now())
     except DomainError as exc:
-        context["refusal"] = exc.message
+        context["refusal"] = exc
     else:
         context.update(session=plan.session, part=plan.part)
     return render(request, "registrations/checkin_confirm.html", context)

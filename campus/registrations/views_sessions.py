@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.exceptions import DomainError, NotAllowed, Refusal
+from campus.core.refusals import refuse_form, refuse_message
 from campus.people.models import Agent
 from campus.scheduling import calendar_grid
 from campus.scheduling import policies as scheduling_policies
-from campus.scheduling.conflicts import ConflictError
 from campus.scheduling.forms import (
     CancelForm,
     SessionForm,
@@ -43,12 +43,6 @@ def _session_or_404(pk: int) -> TrainingSession:
         return session_selectors.session_detail(pk)
     except TrainingSession.DoesNotExist as exc:
         raise Http404(_("Aucune session ne correspond à cette adresse.")) from exc
-
-
-def _refuse(form: Any, exc: DomainError) -> bool:
-    """Put the refusal on the form; True when it was a conflict (the override box appears)."""
-    form.add_error(None, exc.message)
-    return isinstance(exc, ConflictError)
 
 
 @login_required
@@ -116,7 +110,13 @@ def session_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     session = _session_or_404(pk)
     if session.status == TrainingSession.Status.CANCELLED:
-        messages.error(request, _("Une session annulée ne peut plus être modifiée."))
+        refuse_message(
+            request,
+            Refusal(
+                _("Une session annulée ne peut plus être modifiée."),
+                code="session.cancelled_not_editable",
+            ),
+        )
         return redirect("sessions:detail", pk=session.pk)
     conflict = False
     if request.method != "POST":
@@ -134,7 +134,7 @@ def session_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.service_kwargs(),
                 )
             except DomainError as exc:
-                conflict = _refuse(form, exc)
+                conflict = refuse_form(form, exc)
             else:
                 for warning in result.warnings:
                     messages.warning(request, warning)
@@ -159,7 +159,7 @@ def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, session=session, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            _refuse(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Session annulée."))
             return redirect("sessions:detail", pk=session.pk)
@@ -174,7 +174,7 @@ def session_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         lifecycle.session_open(actor=request.user, session=session)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
     else:
         messages.success(request, _("Session publiée : elle figure au programme."))
     return redirect("sessions:detail", pk=session.pk)

@@ -81,13 +81,15 @@ class Conflict:
 class ConflictError(DomainError):
     """The programming clashes with other sessions; the caller may retry with an override."""
 
+    may_override = True
+
     def __init__(self, conflicts: Sequence[Conflict]) -> None:
         lines = [c.message() for c in conflicts]
         if len(lines) == 1:
             message = lines[0]
         else:
             message = _("Conflits de programmation : %(list)s") % {"list": " ".join(lines)}
-        super().__init__(message)
+        super().__init__(message, code="session.conflict")
         self.conflicts = list(conflicts)
 
     @property

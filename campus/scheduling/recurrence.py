@@ -63,12 +63,21 @@ class MonthlyRule:
 
         if self.day is not None:
             if not 1 <= self.day <= 31:
-                raise DomainError(_("Le jour du mois doit être compris entre 1 et 31."))
+                raise DomainError(
+                    _("Le jour du mois doit être compris entre 1 et 31."),
+                    code="series.invalid_month_day",
+                )
             return
         if self.weekday is None or not 0 <= self.weekday <= 6:
-            raise DomainError(_("Choisissez le jour de la semaine de la règle mensuelle."))
+            raise DomainError(
+                _("Choisissez le jour de la semaine de la règle mensuelle."),
+                code="series.monthly_weekday_missing",
+            )
         if self.ordinal not in ORDINAL_NAMES:
-            raise DomainError(_("Choisissez premier, deuxième, troisième, quatrième ou dernier."))
+            raise DomainError(
+                _("Choisissez premier, deuxième, troisième, quatrième ou dernier."),
+                code="series.monthly_ordinal_missing",
+            )
 
     def label(self) -> str:
         if self.day is not None:
@@ -98,23 +107,34 @@ def occurrence_dates(
     from campus.core.exceptions import DomainError
 
     if frequency not in FREQUENCIES:
-        raise DomainError(_("Choisissez une fréquence hebdomadaire ou mensuelle."))
+        raise DomainError(
+            _("Choisissez une fréquence hebdomadaire ou mensuelle."),
+            code="series.unknown_frequency",
+        )
     if end_date < start_date:
-        raise DomainError(_("La date de fin de la série précède sa date de début."))
+        raise DomainError(
+            _("La date de fin de la série précède sa date de début."),
+            code="series.end_before_start",
+        )
     if interval < 1:
-        raise DomainError(_("L'intervalle de la série doit être d'au moins 1."))
+        raise DomainError(
+            _("L'intervalle de la série doit être d'au moins 1."), code="series.invalid_interval"
+        )
     dtstart = datetime.datetime.combine(start_date, datetime.time())
     until = datetime.datetime.combine(end_date, datetime.time())
     if frequency == WEEKLY:
         day = start_date.weekday() if weekday is None else weekday
         if not 0 <= day <= 6:
-            raise DomainError(_("Jour de la semaine inconnu."))
+            raise DomainError(_("Jour de la semaine inconnu."), code="series.unknown_weekday")
         rule = rrule.rrule(
             rrule.WEEKLY, dtstart=dtstart, until=until, interval=interval, byweekday=day
         )
     else:
         if monthly_rule is None:
-            raise DomainError(_("Précisez la règle mensuelle (par exemple : premier jeudi)."))
+            raise DomainError(
+                _("Précisez la règle mensuelle (par exemple : premier jeudi)."),
+                code="series.monthly_rule_missing",
+            )
         monthly_rule.validate()
         if monthly_rule.day is not None:
             # Months without that day (the 31st in April) are skipped, as rrule does.
@@ -143,7 +163,8 @@ def occurrence_dates(
         if len(dates) > MAX_OCCURRENCES:
             raise DomainError(
                 _("La série dépasse %(max)s dates : vérifiez les dates de début et de fin.")
-                % {"max": MAX_OCCURRENCES}
+                % {"max": MAX_OCCURRENCES},
+                code="series.too_many_dates",
             )
     return dates
 

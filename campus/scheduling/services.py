@@ -127,7 +127,9 @@ def validate_parts(
     kept_past: Iterable[tuple[datetime.date, datetime.time, datetime.time]] = (),
 ) -> None:
     if not parts:
-        raise DomainError(_("Une session a au moins une partie (date, début, fin)."))
+        raise DomainError(
+            _("Une session a au moins une partie (date, début, fin)."), code="session.no_parts"
+        )
     for part in parts:
         if part.end_time <= part.start_time:
             raise DomainError(
@@ -136,25 +138,29 @@ def validate_parts(
                     "date": part.date.strftime("%d/%m/%Y"),
                     "start": part.start_time.strftime("%H:%M"),
                     "end": part.end_time.strftime("%H:%M"),
-                }
+                },
+                code="session.part_ends_before_start",
             )
         if part.room is not None and not part.room.is_active:
             raise DomainError(
-                _("La salle « %(room)s » n'est plus disponible.") % {"room": part.room.name}
+                _("La salle « %(room)s » n'est plus disponible.") % {"room": part.room.name},
+                code="room.inactive",
             )
     kept = set(kept_past)
     for part in parts:
         if part.starts_at < now and (part.date, part.start_time, part.end_time) not in kept:
             raise DomainError(
                 _("La partie %(when)s est dans le passé : on ne programme que l'avenir.")
-                % {"when": part.label()}
+                % {"when": part.label()},
+                code="session.part_in_past",
             )
     ordered = sorted(parts, key=lambda p: p.starts_at)
     for before, after in itertools.pairwise(ordered):
         if after.starts_at < before.ends_at:
             raise DomainError(
                 _("Deux parties de la session se chevauchent : %(a)s et %(b)s.")
-                % {"a": before.label(), "b": after.label()}
+                % {"a": before.label(), "b": after.label()},
+                code="session.parts_overlap",
             )
 
 
@@ -168,26 +174,44 @@ def validate_figures(
     starts_at: datetime.datetime,
 ) -> None:
     if capacity is None or capacity <= 0:
-        raise DomainError(_("Le nombre de places doit être supérieur à zéro."))
+        raise DomainError(
+            _("Le nombre de places doit être supérieur à zéro."), code="session.invalid_capacity"
+        )
     if min_participants is None or min_participants < 0:
-        raise DomainError(_("Le nombre minimum de participants ne peut pas être négatif."))
+        raise DomainError(
+            _("Le nombre minimum de participants ne peut pas être négatif."),
+            code="session.negative_minimum",
+        )
     if min_participants > capacity:
         raise DomainError(
             _("Le minimum de participants (%(min)s) dépasse le nombre de places (%(cap)s).")
-            % {"min": min_participants, "cap": capacity}
+            % {"min": min_participants, "cap": capacity},
+            code="session.minimum_above_capacity",
         )
     if (
         registration_opens_at is not None
         and registration_closes_at is not None
         and registration_opens_at >= registration_closes_at
     ):
-        raise DomainError(_("Les inscriptions doivent ouvrir avant de fermer."))
+        raise DomainError(
+            _("Les inscriptions doivent ouvrir avant de fermer."),
+            code="session.registration_opens_after_close",
+        )
     if registration_closes_at is not None and registration_closes_at > starts_at:
-        raise DomainError(_("Les inscriptions doivent fermer au plus tard au début de la session."))
+        raise DomainError(
+            _("Les inscriptions doivent fermer au plus tard au début de la session."),
+            code="session.registration_closes_after_start",
+        )
     if registration_opens_at is not None and registration_opens_at >= starts_at:
-        raise DomainError(_("Les inscriptions doivent ouvrir avant le début de la session."))
+        raise DomainError(
+            _("Les inscriptions doivent ouvrir avant le début de la session."),
+            code="session.registration_opens_after_start",
+        )
     if cancellation_deadline is not None and cancellation_deadline > starts_at:
-        raise DomainError(_("La date limite d'annulation doit précéder le début de la session."))
+        raise DomainError(
+            _("La date limite d'annulation doit précéder le début de la session."),
+            code="session.cancellation_deadline_after_start",
+        )
 
 
 def capacity_warnings(capacity: int, rooms: Iterable[Room | None]) -> list[str]:
@@ -280,10 +304,13 @@ def venue_create(*, actor: Any, name: str, address: str = "", access_notes: str 
     _require_manager(actor)
     name = name.strip()
     if not name:
-        raise DomainError(_("Le nom du lieu est obligatoire."))
+        raise DomainError(_("Le nom du lieu est obligatoire."), code="venue.name_required")
     with transaction.atomic():
         if Venue.objects.filter(name__iexact=name).exists():
-            raise DomainError(_("Un lieu porte déjà le nom « %(name)s ».") % {"name": name})
+            raise DomainError(
+                _("Un lieu porte déjà le nom « %(name)s ».") % {"name": name},
+                code="venue.name_taken",
+            )
         venue = Venue.objects.create(name=name, address=address, access_notes=access_notes)
         audit_record(
             actor=actor,
@@ -305,9 +332,12 @@ def venue_update(*, actor: Any, venue: Venue, **fields: Any) -> Venue:
         for name, value in fields.items():
             setattr(venue, name, value.strip() if name == "name" else value)
         if not venue.name:
-            raise DomainError(_("Le nom du lieu est obligatoire."))
+            raise DomainError(_("Le nom du lieu est obligatoire."), code="venue.name_required")
         if Venue.objects.filter(name__iexact=venue.name).exclude(pk=venue.pk).exists():
-            raise DomainError(_("Un lieu porte déjà le nom « %(name)s ».") % {"name": venue.name})
+            raise DomainError(
+                _("Un lieu porte déjà le nom « %(name)s ».") % {"name": venue.name},
+                code="venue.name_taken",
+            )
         changes = diff(before, snapshot(venue, VENUE_FIELDS))
         if changes:
             venue.save()
@@ -317,14 +347,19 @@ def venue_update(*, actor: Any, venue: Venue, **fields: Any) -> Venue:
 
 def _validate_room(venue: Venue, name: str, capacity: int, exclude_pk: int | None) -> None:
     if not name:
-        raise DomainError(_("Le nom de la salle est obligatoire."))
+        raise DomainError(_("Le nom de la salle est obligatoire."), code="room.name_required")
     if capacity is None or capacity <= 0:
-        raise DomainError(_("La capacité de la salle doit être supérieure à zéro."))
+        raise DomainError(
+            _("La capacité de la salle doit être supérieure à zéro."), code="room.invalid_capacity"
+        )
     clash = Room.objects.filter(venue=venue, name__iexact=name)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise DomainError(_("Une salle « %(name)s » existe déjà dans ce lieu.") % {"name": name})
+        raise DomainError(
+            _("Une salle « %(name)s » existe déjà dans ce lieu.") % {"name": name},
+            code="room.name_taken",
+        )
 
 
 def room_create(
@@ -383,7 +418,8 @@ def _check_course(course: Course) -> None:
     if course.status == Course.Status.ARCHIVED:
         raise DomainError(
             _("La formation « %(title)s » est archivée : on n'y programme plus de session.")
-            % {"title": course.title}
+            % {"title": course.title},
+            code="session.course_archived",
         )
 
 
@@ -521,7 +557,10 @@ def session_edit_check(
     and the session's other parts are removed.
     """
     if session.status == TrainingSession.Status.CANCELLED:
-        raise DomainError(_("Une session annulée ne peut plus être modifiée."))
+        raise DomainError(
+            _("Une session annulée ne peut plus être modifiée."),
+            code="session.cancelled_not_editable",
+        )
     if course is not None and course.pk != session.course_id:
         _check_course(course)
     else:
@@ -530,7 +569,10 @@ def session_edit_check(
     existing = {p.pk: p for p in session.parts.select_related("room")}
     unknown = [p.part_id for p in parts if p.part_id is not None and p.part_id not in existing]
     if unknown:
-        raise DomainError(_("Une des parties modifiées n'appartient pas à cette session."))
+        raise DomainError(
+            _("Une des parties modifiées n'appartient pas à cette session."),
+            code="session.foreign_part",
+        )
     kept_past = [(p.date, p.start_time, p.end_time) for p in existing.values()]
     validate_parts(parts, now=now, kept_past=kept_past)
     starts_at = min(p.starts_at for p in parts)
@@ -634,7 +676,9 @@ def session_duplicate(
     )
     old_parts = list(source.parts.all())
     if not old_parts:
-        raise DomainError(_("Cette session n'a aucune partie à reproduire."))
+        raise DomainError(
+            _("Cette session n'a aucune partie à reproduire."), code="session.nothing_to_duplicate"
+        )
     shift = new_date - min(p.date for p in old_parts)
 
     def moved(value: datetime.datetime | None) -> datetime.datetime | None:
@@ -723,7 +767,8 @@ def session_series_create(
     ):
         if value is not None and value < 0:
             raise DomainError(
-                _("Le délai « %(label)s » ne peut pas être négatif.") % {"label": label}
+                _("Le délai « %(label)s » ne peut pas être négatif.") % {"label": label},
+                code="series.negative_delay",
             )
     dates = recurrence.occurrence_dates(
         frequency=frequency,
@@ -737,7 +782,8 @@ def session_series_create(
     if not dates:
         raise DomainError(
             _("Cette règle ne donne aucune date entre le %(start)s et le %(end)s.")
-            % {"start": start_date.strftime("%d/%m/%Y"), "end": end_date.strftime("%d/%m/%Y")}
+            % {"start": start_date.strftime("%d/%m/%Y"), "end": end_date.strftime("%d/%m/%Y")},
+            code="series.no_dates",
         )
     parts = [
         PartInput(
@@ -854,6 +900,7 @@ def course_archive(*, actor: Actor, course: Course, now: datetime.datetime | Non
                     "annulez-les avant de l'archiver.",
                     upcoming,
                 )
-                % {"count": upcoming}
+                % {"count": upcoming},
+                code="course.has_open_sessions",
             )
         return catalog_services.course_archive(actor=actor, course=course)

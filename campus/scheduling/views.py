@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from campus.catalog.models import Course
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.refusals import refuse_form, refuse_message
 
 from . import calendar_grid, policies, selectors, services
-from .conflicts import ConflictError
 from .forms import (
     CalendarFilterForm,
     DuplicateForm,
@@ -51,12 +51,6 @@ def _session_or_404(pk: int) -> TrainingSession:
 def _show_warnings(request: HttpRequest, warnings: list[str]) -> None:
     for warning in warnings:
         messages.warning(request, warning)
-
-
-def _refuse(form: Any, exc: DomainError) -> bool:
-    """Put the refusal on the form; True when it was a conflict (the override box appears)."""
-    form.add_error(None, exc.message)
-    return isinstance(exc, ConflictError)
 
 
 def _initial_for_course(course_id: str) -> dict[str, Any]:
@@ -233,7 +227,7 @@ def session_create_view(request: HttpRequest) -> HttpResponse:
                     **form.service_kwargs(),
                 )
             except DomainError as exc:
-                conflict = _refuse(form, exc)
+                conflict = refuse_form(form, exc)
             else:
                 _show_warnings(request, result.warnings)
                 messages.success(request, _("Session programmée (brouillon)."))
@@ -264,7 +258,7 @@ def session_duplicate_view(request: HttpRequest, pk: int) -> HttpResponse:
                 override_conflicts=form.cleaned_data["override_conflicts"],
             )
         except DomainError as exc:
-            conflict = _refuse(form, exc)
+            conflict = refuse_form(form, exc)
         else:
             _show_warnings(request, result.warnings)
             messages.success(request, _("Session dupliquée (brouillon)."))
@@ -310,7 +304,7 @@ def series_create_view(request: HttpRequest) -> HttpResponse:
                 override_conflicts=data["override_conflicts"],
             )
         except DomainError as exc:
-            conflict = _refuse(form, exc)
+            conflict = refuse_form(form, exc)
         else:
             _show_warnings(request, result.warnings)
             count = len(result.sessions)
@@ -354,7 +348,7 @@ def venue_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse
             else:
                 services.venue_update(actor=request.user, venue=venue, **form.cleaned_data)
         except DomainError as exc:
-            _refuse(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Lieu enregistré."))
             return redirect("scheduling:room_list")
@@ -386,7 +380,7 @@ def room_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 services.room_update(actor=request.user, room=room, **form.cleaned_data)
         except DomainError as exc:
-            _refuse(form, exc)
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Salle enregistrée."))
             return redirect("scheduling:room_list")
@@ -434,7 +428,7 @@ def course_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         course = services.course_archive(actor=request.user, course=course)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        refuse_message(request, exc)
     else:
         messages.success(
             request,

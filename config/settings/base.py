@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A DomainError no view caught: the refusal page (409, or 503 when busy), never a 500.
+    "campus.core.middleware.DomainErrorMiddleware",
     # Last, as django-axes requires, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -27,57 +27,64 @@ def test_restrictions_are_ignored_when_the_audience_is_everyone() -> None:
 
 def test_draft_course_refuses() -> None:
     course = CourseFactory(status=Course.Status.DRAFT)
-    assert audience_refusal(course=course, agent=AgentFactory()) == (
-        "Cette formation n'est pas encore publiée."
-    )
+    refusal = audience_refusal(course=course, agent=AgentFactory())
+    assert refusal is not None
+    assert refusal.code == "audience.course_not_published"
 
 
 def test_archived_course_refuses() -> None:
     course = CourseFactory(status=Course.Status.ARCHIVED)
-    reason = audience_refusal(course=course, agent=AgentFactory())
-    assert reason == "Cette formation est archivée : elle n'accepte plus d'inscriptions."
+    refusal = audience_refusal(course=course, agent=AgentFactory())
+    assert refusal is not None
+    assert refusal.code == "audience.course_archived"
 
 
 def test_inactive_agent_refused() -> None:
     course = CourseFactory()
-    assert audience_refusal(course=course, agent=AgentFactory(is_active=False)) == (
-        "Votre fiche d'agent est inactive."
-    )
+    refusal = audience_refusal(course=course, agent=AgentFactory(is_active=False))
+    assert refusal is not None
+    assert refusal.code == "audience.agent_inactive"
 
 
 def test_account_without_agent_refused() -> None:
-    assert audience_refusal(course=CourseFactory(), agent=None) == (
-        "Votre compte n'est rattaché à aucune fiche d'agent."
-    )
+    refusal = audience_refusal(course=CourseFactory(), agent=None)
+    assert refusal is not None
+    assert refusal.code == "audience.no_agent"
 
 
 @pytest.mark.parametrize(("is_manager", "allowed"), [(True, True), (False, False)])
 def test_managers_only(is_manager: bool, allowed: bool) -> None:
     course = CourseFactory(audience=RESTRICTED, audience_managers_only=True)
-    reason = audience_refusal(course=course, agent=AgentFactory(is_manager_position=is_manager))
+    refusal = audience_refusal(course=course, agent=AgentFactory(is_manager_position=is_manager))
     if allowed:
-        assert reason is None
+        assert refusal is None
     else:
-        assert reason == (
-            "Cette formation est réservée aux agents occupant un poste d'encadrement."
-        )
+        assert refusal is not None
+        assert refusal.code == "audience.managers_only"
 
 
 @pytest.mark.parametrize(
-    ("categories", "category", "expected"),
+    ("categories", "category", "named"),
     [
         ("AB", "A", None),
         ("AB", "B", None),
-        ("AB", "C", "Cette formation est réservée aux catégories A et B."),
+        ("AB", "C", "A et B"),
         # An agent with no category recorded must not slip through.
-        ("AB", "", "Cette formation est réservée aux catégories A et B."),
-        ("C", "A", "Cette formation est réservée à la catégorie C."),
-        ("ABC", "", "Cette formation est réservée aux catégories A, B et C."),
+        ("AB", "", "A et B"),
+        ("C", "A", "C"),
+        ("ABC", "", "A, B et C"),
     ],
 )
-def test_categories(categories: str, category: str, expected: str | None) -> None:
+def test_categories(categories: str, category: str, named: str | None) -> None:
     course = CourseFactory(audience=RESTRICTED, audience_categories=categories)
-    assert audience_refusal(course=course, agent=AgentFactory(category=category)) == expected
+    refusal = audience_refusal(course=course, agent=AgentFactory(category=category))
+    if named is None:
+        assert refusal is None
+    else:
+        assert refusal is not None
+        assert refusal.code == "audience.category"
+        # The sentence names the categories allowed, as a French list.
+        assert refusal.message.endswith(f" {named}.")
 
 
 def test_organisations() -> None:
@@ -89,9 +96,11 @@ def test_organisations() -> None:
 
     assert audience_refusal(course=course, agent=AgentFactory(organisation=city)) is None
     assert audience_refusal(course=course, agent=AgentFactory(organisation=ccas)) is None
-    assert audience_refusal(course=course, agent=AgentFactory(organisation=other)) == (
-        "Cette formation est réservée aux agents de : CCAS de Lorient, Ville de Lorient."
-    )
+    refusal = audience_refusal(course=course, agent=AgentFactory(organisation=other))
+    assert refusal is not None
+    assert refusal.code == "audience.organisation"
+    # The organisations allowed, in alphabetical order.
+    assert refusal.message.endswith(" CCAS de Lorient, Ville de Lorient.")
 
 
 def test_restrictions_add_up_and_the_first_missed_is_given() -> None:
@@ -111,13 +120,18 @@ def test_restrictions_add_up_and_the_first_missed_is_given() -> None:
         return AgentFactory(**defaults)
 
     assert audience_refusal(course=course, agent=agent()) is None
-    assert "encadrement" in (
-        audience_refusal(course=course, agent=agent(is_manager_position=False)) or ""
-    )
-    assert audience_refusal(course=course, agent=agent(category="B")) == (
-        "Cette formation est réservée à la catégorie A."
-    )
+
+    def code(refused: Agent) -> str | None:
+        refusal = audience_refusal(course=course, agent=refused)
+        return refusal.code if refusal else None
+
+    assert code(agent(is_manager_position=False)) == "audience.managers_only"
+    by_category = audience_refusal(course=course, agent=agent(category="B"))
+    assert by_category is not None
+    assert by_category.code == "audience.category"
+    assert by_category.message.endswith(" A.")
     outsider = agent(organisation=OrganisationFactory(name="Autre", code="autre"))
-    assert audience_refusal(course=course, agent=outsider) == (
-        "Cette formation est réservée aux agents de : Ville de Vannes."
-    )
+    by_organisation = audience_refusal(course=course, agent=outsider)
+    assert by_organisation is not None
+    assert by_organisation.code == "audience.organisation"
+    assert by_organisation.message.endswith(" Ville de Vannes.")

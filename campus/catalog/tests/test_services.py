@@ -127,36 +127,33 @@ def test_everyone_audience_clears_restrictions(coordinator: User) -> None:
     assert not course.audience_organisations.exists()
 
 
-BAD_COURSE_INPUTS: list[tuple[dict[str, Any], str]] = [
-    ({"title": "   "}, "Le champ « intitulé » est obligatoire."),
-    ({"title": "x" * 201}, "ne peut pas dépasser 200 caractères"),
-    (
-        {"usual_duration_minutes": 0},
-        "La durée habituelle doit être un nombre de minutes supérieur à 0.",
-    ),
-    ({"usual_duration_minutes": -30}, "supérieur à 0"),
-    ({"format": "karaoke"}, "Choisissez un format dans la liste."),
-    ({"training_type": "loisir"}, "Choisissez un type de formation dans la liste."),
-    (
-        {"audience": Course.Audience.RESTRICTED},
-        "Pour un public restreint, choisissez au moins une restriction",
-    ),
+# The input, the refusal's code, and what its sentence must name (the field, the limit…).
+BAD_COURSE_INPUTS: list[tuple[dict[str, Any], str, str]] = [
+    ({"title": "   "}, "catalog.field_required", "« intitulé »"),
+    ({"title": "x" * 201}, "catalog.field_too_long", "200 caractères"),
+    ({"usual_duration_minutes": 0}, "course.invalid_duration", ""),
+    ({"usual_duration_minutes": -30}, "course.invalid_duration", ""),
+    ({"format": "karaoke"}, "course.unknown_format", ""),
+    ({"training_type": "loisir"}, "course.unknown_training_type", ""),
+    ({"audience": Course.Audience.RESTRICTED}, "course.restriction_missing", ""),
     (
         {"audience": Course.Audience.RESTRICTED, "audience_categories": "AD"},
-        "Catégorie inconnue : D.",
+        "course.unknown_category",
+        ": D.",
     ),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "message"), BAD_COURSE_INPUTS)
+@pytest.mark.parametrize(("overrides", "code", "named"), BAD_COURSE_INPUTS)
 def test_course_create_bad_input_writes_nothing(
-    coordinator: User, overrides: dict[str, Any], message: str
+    coordinator: User, overrides: dict[str, Any], code: str, named: str
 ) -> None:
     kwargs: dict[str, Any] = {"title": "Excel", **overrides}
     before = _counts()
     with pytest.raises(DomainError) as excinfo:
         services.course_create(actor=coordinator, **kwargs)
-    assert message in excinfo.value.message
+    assert excinfo.value.code == code
+    assert named in excinfo.value.message
     assert _counts() == before
 
 
@@ -164,6 +161,7 @@ def test_inactive_trainer_refused(coordinator: User) -> None:
     gone: Agent = AgentFactory(first_name="Paul", last_name="Durand", is_active=False)
     with pytest.raises(DomainError) as excinfo:
         services.course_create(actor=coordinator, title="Excel", default_trainers=[gone])
+    assert excinfo.value.code == "course.inactive_trainer"
     assert "Paul DURAND" in excinfo.value.message
     assert not Course.objects.exists()
     assert not AuditEntry.objects.exists()
@@ -194,10 +192,11 @@ def test_course_update_changes_fields_keeps_slug_and_audits(coordinator: User) -
 def test_course_update_bad_input_changes_nothing(coordinator: User) -> None:
     course = services.course_create(actor=coordinator, title="Excel", usual_duration_minutes=60)
     audits = AuditEntry.objects.count()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as excinfo:
         services.course_update(
             actor=coordinator, course=course, title="Excel", usual_duration_minutes=0
         )
+    assert excinfo.value.code == "course.invalid_duration"
     course.refresh_from_db()
     assert course.usual_duration_minutes == 60
     assert AuditEntry.objects.count() == audits
@@ -213,12 +212,14 @@ def test_publish_archive_and_republish(coordinator: User) -> None:
     course = services.course_create(actor=coordinator, title="Excel")
     course = services.course_publish(actor=coordinator, course=course)
     assert course.status == Course.Status.PUBLISHED
-    with pytest.raises(DomainError, match="déjà publiée"):
+    with pytest.raises(DomainError) as excinfo:
         services.course_publish(actor=coordinator, course=course)
+    assert excinfo.value.code == "course.already_published"
     course = services.course_archive(actor=coordinator, course=course)
     assert course.status == Course.Status.ARCHIVED
-    with pytest.raises(DomainError, match="déjà archivée"):
+    with pytest.raises(DomainError) as excinfo:
         services.course_archive(actor=coordinator, course=course)
+    assert excinfo.value.code == "course.already_archived"
     course = services.course_publish(actor=coordinator, course=course)
     assert course.status == Course.Status.PUBLISHED
     actions = list(
@@ -284,28 +285,30 @@ def test_programme_create_and_update(coordinator: User) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "code"),
     [
-        ({"name": " "}, "obligatoire"),
-        ({"name": "ateliers NUMÉRIQUES"}, "Un programme s'appelle déjà"),
-        ({"name": "Concours", "colour": "bleu"}, "#RRVVBB"),
+        ({"name": " "}, "catalog.field_required"),
+        ({"name": "ateliers NUMÉRIQUES"}, "programme.name_taken"),
+        ({"name": "Concours", "colour": "bleu"}, "programme.invalid_colour"),
     ],
 )
 def test_programme_bad_input_writes_nothing(
-    coordinator: User, kwargs: dict[str, Any], message: str
+    coordinator: User, kwargs: dict[str, Any], code: str
 ) -> None:
     ProgrammeFactory(name="Ateliers numériques")
     before = _counts()
-    with pytest.raises(DomainError, match=message):
+    with pytest.raises(DomainError) as excinfo:
         services.programme_create(actor=coordinator, **kwargs)
+    assert excinfo.value.code == code
     assert _counts() == before
 
 
 def test_programme_update_refuses_another_programmes_name(coordinator: User) -> None:
     ProgrammeFactory(name="Concours")
     programme: Programme = ProgrammeFactory(name="Management")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as excinfo:
         services.programme_update(actor=coordinator, programme=programme, name="concours")
+    assert excinfo.value.code == "programme.name_taken"
     programme.refresh_from_db()
     assert programme.name == "Management"
     assert not AuditEntry.objects.exists()
@@ -315,9 +318,11 @@ def test_theme_create_and_duplicates(coordinator: User) -> None:
     theme = services.theme_create(actor=coordinator, name="Développement durable")
     assert theme.slug == "developpement-durable"
     assert AuditEntry.objects.filter(action="theme.create", object_id=str(theme.pk)).exists()
-    with pytest.raises(DomainError, match="existe déjà"):
+    with pytest.raises(DomainError) as excinfo:
         services.theme_create(actor=coordinator, name="développement DURABLE")
-    with pytest.raises(DomainError, match="obligatoire"):
+    assert excinfo.value.code == "theme.name_taken"
+    with pytest.raises(DomainError) as excinfo:
         services.theme_create(actor=coordinator, name="")
+    assert excinfo.value.code == "catalog.field_required"
     assert Theme.objects.count() == 1
     assert AuditEntry.objects.count() == 1

@@ -47,6 +47,9 @@ BENCH_PASSWORD = "bench-password"  # noqa: S105 - published on purpose: generate
 class GenerationRefused(DomainError):
     """The database holds data the generator must not mix with."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="datagen.database_not_empty")
+
 
 @dataclass
 class GenerationResult:
@@ -101,7 +104,8 @@ def _check_sizes(sizes: Sizes) -> None:
         problems.append(_("au moins 20 comptes de banc d'essai"))
     if problems:
         raise DomainError(
-            _("Tailles impossibles : il faut %(list)s.") % {"list": ", ".join(problems)}
+            _("Tailles impossibles : il faut %(list)s.") % {"list": ", ".join(problems)},
+            code="datagen.invalid_sizes",
         )
 
 
@@ -198,7 +202,8 @@ def bench_fixtures(using: str = "default") -> dict[str, Any]:
     entry = AuditEntry.objects.using(using).filter(action=AUDIT_ACTION).order_by("-id").first()
     if entry is None:
         raise DomainError(
-            _("Aucune donnée générée dans cette base : lancez d'abord manage.py generate_data.")
+            _("Aucune donnée générée dans cette base : lancez d'abord manage.py generate_data."),
+            code="datagen.no_data",
         )
     fixtures: dict[str, Any] = entry.changes["fixtures"]
     return fixtures

@@ -1330,7 +1330,8 @@ def _ensure_accounts(
             if login in taken_logins:
                 raise DomainError(
                     _("Impossible de créer le compte de %(name)s : identifiant déjà pris.")
-                    % {"name": f"{item.first_name} {item.last_name}"}
+                    % {"name": f"{item.first_name} {item.last_name}"},
+                    code="account.login_taken",
                 )
             taken_logins.add(login)
             if email:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campus.core.models import AuditEntry
+from campus.core.testing import refusal_codes
 from campus.people import selectors, services
 from campus.people.models import Agent, User
 from campus.people.tests.factories import (
@@ -379,7 +380,6 @@ class TestAgentForms:
     @pytest.mark.parametrize(
         ("case", "message"),
         [
-            ("loop", "boucle hiérarchique"),
             ("self", "Un agent ne peut pas être son propre responsable"),
             ("duplicate", "existe déjà dans"),
             ("departure", "La date de départ ne peut pas précéder"),
@@ -388,9 +388,8 @@ class TestAgentForms:
     def test_edit_refuses_bad_input(self, staff_client: Client, case: str, message: str) -> None:
         top = AgentFactory(arrival_date=datetime.date(2020, 1, 1))
         middle = AgentFactory(organisation=top.organisation, manager=top)
-        bottom = AgentFactory(organisation=top.organisation, manager=middle)
+        AgentFactory(organisation=top.organisation, manager=middle)  # a chain of three, as ever
         overrides = {
-            "loop": {"manager_matricule": bottom.matricule},
             "self": {"manager_matricule": top.matricule},
             "duplicate": {"matricule": middle.matricule},
             "departure": {"arrival_date": "2020-01-01", "departure_date": "2019-12-31"},
@@ -401,6 +400,21 @@ class TestAgentForms:
         )
         assert response.status_code == 200
         assert message in _text(response)
+        assert _snapshot() == before
+
+    def test_edit_refuses_a_manager_loop_naming_the_manager(self, staff_client: Client) -> None:
+        # The form checks what one record shows; the service walks the chain of managers.
+        top = AgentFactory(arrival_date=datetime.date(2020, 1, 1))
+        middle = AgentFactory(organisation=top.organisation, manager=top)
+        bottom = AgentFactory(organisation=top.organisation, manager=middle)
+        before = _snapshot()
+        response = staff_client.post(
+            reverse("people:agent_edit", args=[top.pk]),
+            _form_data(top, manager_matricule=bottom.matricule),
+        )
+        assert response.status_code == 200
+        assert refusal_codes(response) == ["agent.manager_loop"]
+        assert bottom.full_name in _text(response)
         assert _snapshot() == before
 
 
@@ -473,25 +487,28 @@ class TestRole:
         assert user.role == User.Role.HR_VIEWER
 
     @pytest.mark.parametrize(
-        ("case", "message"),
-        [
-            ("unknown", "Sélectionnez un choix valide"),
-            ("own", "propre rôle"),
-            ("inactive", "n'est plus actif"),
-        ],
+        ("case", "code"), [("own", "account.own_role"), ("inactive", "agent.inactive")]
     )
-    def test_refusals(self, client: Client, director: User, case: str, message: str) -> None:
-        target = {
-            "unknown": AgentFactory(),
-            "own": director.agent,
-            "inactive": AgentFactory(is_active=False),
-        }[case]
-        role = "superviseur" if case == "unknown" else User.Role.AGENT
+    def test_refusals(self, client: Client, director: User, case: str, code: str) -> None:
+        target = {"own": director.agent, "inactive": AgentFactory(is_active=False)}[case]
         client.force_login(director)
         before = _snapshot()
-        response = client.post(reverse("people:agent_role", args=[target.pk]), {"role": role})
+        response = client.post(
+            reverse("people:agent_role", args=[target.pk]), {"role": User.Role.AGENT}
+        )
         assert response.status_code == 200
-        assert message in _text(response)
+        assert refusal_codes(response) == [code]
+        assert _snapshot() == before
+
+    def test_an_unknown_role_is_refused_by_the_form(self, client: Client, director: User) -> None:
+        target = AgentFactory()
+        client.force_login(director)
+        before = _snapshot()
+        response = client.post(
+            reverse("people:agent_role", args=[target.pk]), {"role": "superviseur"}
+        )
+        assert response.status_code == 200
+        assert "Sélectionnez un choix valide" in _text(response)
         assert _snapshot() == before
 
     def test_service_refuses_non_directors(self, coordinator: User) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from django.utils.formats import date_format
 
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.core.models import AuditEntry
+from campus.core.testing import refusal_codes
 from campus.people import services
 from campus.people.models import Agent, FirstSignInCode, User
 from campus.people.tests.factories import (
@@ -31,7 +33,6 @@ from campus.people.views_auth import LETTERS_PAGE_SIZE
 pytestmark = pytest.mark.django_db
 
 GOOD_PASSWORD = "Ma-bibliotheque-2024"
-GENERIC_ERROR = "Structure, matricule ou code incorrect, ou code expiré."
 LETTERS_URL = reverse("people:first_signin_letters")
 FIRST_SIGNIN_URL = reverse("people:first_signin")
 
@@ -109,12 +110,14 @@ def test_only_the_school_issues_codes(
 
 def test_no_code_for_a_departed_agent_or_a_disabled_account(coordinator: User) -> None:
     departed = AgentFactory(email="", is_active=False)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as excinfo:
         services.first_signin_code_issue(actor=coordinator, agent=departed)
+    assert excinfo.value.code == "first_signin.agent_inactive"
     disabled = UserFactory(agent=AgentFactory(email=""), is_active=False)
     assert disabled.agent is not None
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as excinfo:
         services.first_signin_code_issue(actor=coordinator, agent=disabled.agent)
+    assert excinfo.value.code == "first_signin.account_disabled"
     assert not FirstSignInCode.objects.exists()
 
 
@@ -129,8 +132,9 @@ def test_code_works_once(coordinator: User, paper_agent: Agent) -> None:
     assert issued.code.used_at is not None
     entry = AuditEntry.objects.get(action="first_signin_code.redeem")
     assert entry.actor == user
-    with pytest.raises(DomainError, match=GENERIC_ERROR):
+    with pytest.raises(DomainError) as excinfo:
         _redeem(paper_agent, issued.clear_text, password="Un-autre-mot-2024")
+    assert excinfo.value.code == "first_signin.invalid_code"
     user.refresh_from_db()
     assert user.check_password(GOOD_PASSWORD)
 
@@ -145,8 +149,9 @@ def test_code_expires(coordinator: User, paper_agent: Agent, monkeypatch: Any) -
     issued = services.first_signin_code_issue(actor=coordinator, agent=paper_agent)
     later = issued.code.expires_at + datetime.timedelta(minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    with pytest.raises(DomainError, match=GENERIC_ERROR):
+    with pytest.raises(DomainError) as excinfo:
         _redeem(paper_agent, issued.clear_text)
+    assert excinfo.value.code == "first_signin.invalid_code"
     assert not User.objects.get(agent=paper_agent).has_usable_password()
 
 
@@ -155,21 +160,24 @@ def test_new_code_revokes_the_previous_one(coordinator: User, paper_agent: Agent
     second = services.first_signin_code_issue(actor=coordinator, agent=paper_agent)
     first.code.refresh_from_db()
     assert first.code.revoked_at is not None
-    with pytest.raises(DomainError, match=GENERIC_ERROR):
+    with pytest.raises(DomainError) as excinfo:
         _redeem(paper_agent, first.clear_text)
+    assert excinfo.value.code == "first_signin.invalid_code"
     assert _redeem(paper_agent, second.clear_text).check_password(GOOD_PASSWORD)
 
 
 def test_five_wrong_codes_revoke_the_code(coordinator: User, paper_agent: Agent) -> None:
     issued = services.first_signin_code_issue(actor=coordinator, agent=paper_agent)
     for _i in range(services.MAX_CODE_ATTEMPTS):
-        with pytest.raises(DomainError, match=GENERIC_ERROR):
+        with pytest.raises(DomainError) as excinfo:
             _redeem(paper_agent, "AAAAAAAAAA")
+        assert excinfo.value.code == "first_signin.invalid_code"
     issued.code.refresh_from_db()
     assert issued.code.failed_attempts == services.MAX_CODE_ATTEMPTS
     assert issued.code.revoked_at is not None
-    with pytest.raises(DomainError, match=GENERIC_ERROR):
+    with pytest.raises(DomainError) as excinfo:
         _redeem(paper_agent, issued.clear_text)
+    assert excinfo.value.code == "first_signin.invalid_code"
     assert AuditEntry.objects.filter(action="first_signin_code.revoke").count() == 1
 
 
@@ -183,8 +191,10 @@ def test_four_wrong_codes_leave_the_code_usable(coordinator: User, paper_agent: 
 
 def test_weak_password_is_refused_and_the_code_kept(coordinator: User, paper_agent: Agent) -> None:
     issued = services.first_signin_code_issue(actor=coordinator, agent=paper_agent)
-    with pytest.raises(DomainError, match="Ce mot de passe est trop court"):
+    with pytest.raises(DomainError) as excinfo:
         _redeem(paper_agent, issued.clear_text, password="court1")
+    assert excinfo.value.code == "first_signin.weak_password"
+    assert "trop court" in excinfo.value.message
     issued.code.refresh_from_db()
     assert issued.code.used_at is None
     assert issued.code.failed_attempts == 0
@@ -195,7 +205,7 @@ def test_weak_password_is_refused_and_the_code_kept(coordinator: User, paper_age
 def test_every_failure_gives_the_same_sentence(coordinator: User, paper_agent: Agent) -> None:
     services.first_signin_code_issue(actor=coordinator, agent=paper_agent)
     no_code = AgentFactory(email="", organisation=paper_agent.organisation)
-    messages = []
+    messages, codes = [], set()
     for org, matricule in [
         ("quimper", "inconnu"),
         ("autre", paper_agent.matricule),
@@ -210,7 +220,9 @@ def test_every_failure_gives_the_same_sentence(coordinator: User, paper_agent: A
                 new_password=GOOD_PASSWORD,
             )
         messages.append(caught.value.message)
+        codes.add(caught.value.code)
     assert len(set(messages)) == 1
+    assert codes == {"first_signin.invalid_code"}
 
 
 # --- First sign-in page -----------------------------------------------------------
@@ -288,7 +300,7 @@ def test_first_signin_page_wrong_code_gives_the_generic_error_and_counts(
     issued = services.first_signin_code_issue(actor=coordinator, agent=paper_agent)
     response = client.post(FIRST_SIGNIN_URL, _form_data(paper_agent, "ZZZZZZZZZZ"))
     assert response.status_code == 200
-    assert GENERIC_ERROR in response.content.decode()
+    assert refusal_codes(response) == ["first_signin.invalid_code"]
     issued.code.refresh_from_db()
     assert issued.code.failed_attempts == 1
     assert "_auth_user_id" not in client.session
@@ -359,7 +371,8 @@ def test_letter_for_a_departed_agent_is_refused_with_a_message(
     client.force_login(coordinator)
     response = client.post(_letter_url(departed), follow=True)
     assert response.status_code == 200
-    assert "n&#x27;est plus actif" in response.content.decode()
+    assert refusal_codes(response) == ["first_signin.agent_inactive"]
+    assert departed.full_name in unescape(response.content.decode())
     assert not FirstSignInCode.objects.exists()
 
 

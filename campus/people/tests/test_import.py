@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from campus.core.exceptions import NotAllowed
 from campus.core.models import AuditEntry
+from campus.core.testing import refusal_codes
 from campus.people.importing import ImportRefused, ImportResult, agents_import
 from campus.people.models import Agent, Department, Organisation, User
 from campus.people.tests.factories import AgentFactory, OrganisationFactory, UserFactory
@@ -39,6 +40,7 @@ def run(content: bytes, **kwargs: Any) -> ImportResult:
 def refused(content: bytes, **kwargs: Any) -> list[str]:
     with pytest.raises(ImportRefused) as info:
         run(content, **kwargs)
+    assert info.value.code == "agent_import.refused"
     return [str(error) for error in info.value.errors]
 
 
@@ -776,7 +778,7 @@ def test_refused_file_lists_errors_with_line_numbers(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Fichier refusé : rien n'a été modifié" in html
+    assert refusal_codes(response) == ["agent_import.refused"]
     assert "Ligne 3 : date « 99/99/2020 » invalide" in html
     assert not Agent.objects.filter(organisation=ville).exists()
 

@@ -13,10 +13,11 @@ from campus.people.tests.factories import AgentFactory, UserFactory
 def test_departure_before_arrival_is_refused_and_changes_nothing(coordinator):
     agent = AgentFactory(arrival_date=datetime.date(2020, 1, 1))
     entries = AuditEntry.objects.count()
-    with pytest.raises(DomainError, match="précéder"):
+    with pytest.raises(DomainError) as excinfo:
         services.agent_deactivate(
             actor=coordinator, agent=agent, departure_date=datetime.date(2019, 1, 1)
         )
+    assert excinfo.value.code == "agent.departure_before_arrival"
     agent.refresh_from_db()
     assert agent.is_active and agent.departure_date is None
     assert AuditEntry.objects.count() == entries

@@ -11,6 +11,7 @@ from django.urls import reverse
 from campus.catalog.models import Course, Programme, Theme
 from campus.catalog.tests.factories import CourseFactory, ProgrammeFactory, ThemeFactory
 from campus.core.models import AuditEntry
+from campus.core.testing import refusal_codes
 from campus.people.models import Agent, Organisation, User
 from campus.people.tests.factories import AgentFactory, OrganisationFactory, UserFactory
 from campus.scheduling.tests.factories import RoomFactory, stored_session
@@ -289,7 +290,6 @@ def test_create_course_through_the_form(coordinator: User) -> None:
         ({"usual_duration_minutes": "0"}, "supérieure ou égale à 1"),
         ({"trainers": "VILLE/99999"}, "Agent introuvable : ville/99999."),
         ({"trainers": "Jeanne Dupont"}, "Ligne illisible"),
-        ({"audience": Course.Audience.RESTRICTED}, "choisissez au moins une restriction"),
     ],
 )
 def test_bad_course_form_rerenders_with_french_errors_and_writes_nothing(
@@ -302,6 +302,19 @@ def test_bad_course_form_rerenders_with_french_errors_and_writes_nothing(
     html = response.content.decode().replace("&#x27;", "'")
     assert message in html
     assert "rien n'a été enregistré" in html
+    assert not Course.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_course_refused_by_the_service_rerenders_the_form_and_writes_nothing(
+    coordinator: User,
+) -> None:
+    response = _client(coordinator).post(
+        reverse("catalog:course_create"), _course_post(audience=Course.Audience.RESTRICTED)
+    )
+    assert response.status_code == 200
+    assert refusal_codes(response) == ["course.restriction_missing"]
+    assert "rien n'a été enregistré" in response.content.decode().replace("&#x27;", "'")
     assert not Course.objects.exists()
     assert not AuditEntry.objects.exists()
 
@@ -339,7 +352,7 @@ def test_publish_archive_duplicate_actions(coordinator: User) -> None:
     response = client.post(reverse("scheduling:course_archive", args=[course.pk]), follow=True)
     course.refresh_from_db()
     assert course.status == Course.Status.PUBLISHED
-    assert "annulez-la avant de l&#x27;archiver" in response.content.decode()
+    assert refusal_codes(response) == ["course.has_open_sessions"]
 
     response = client.post(reverse("catalog:course_duplicate", args=[course.pk]))
     copy = Course.objects.exclude(pk=course.pk).get()
@@ -366,7 +379,7 @@ def test_programme_pages(coordinator: User) -> None:
         {"name": "Ateliers du mardi", "colour": "rouge"},
     )
     assert bad.status_code == 200
-    assert "#RRVVBB" in bad.content.decode()
+    assert refusal_codes(bad) == ["programme.invalid_colour"]
     programme.refresh_from_db()
     assert programme.is_active
     ok = client.post(
@@ -384,7 +397,7 @@ def test_theme_inline_create(coordinator: User) -> None:
     assert client.post(reverse("catalog:theme_list"), {"name": "Numérique"}).status_code == 302
     again = client.post(reverse("catalog:theme_list"), {"name": "NUMERIQUE"})
     assert again.status_code == 200
-    assert "existe déjà" in again.content.decode()
+    assert refusal_codes(again) == ["theme.name_taken"]
     assert Theme.objects.count() == 1
 
 

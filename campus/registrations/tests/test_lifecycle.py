@@ -82,7 +82,7 @@ def test_update_does_not_clash_with_itself_and_refuses_bad_input(coordinator):
         parts=[part(TUE, "09:00", "12:30", room, part_id=p.pk)],
     )
     before = counts()
-    with pytest.raises(DomainError, match="supérieur à zéro"):
+    with pytest.raises(DomainError) as excinfo:
         lifecycle.session_update(
             actor=coordinator,
             session=session,
@@ -90,6 +90,7 @@ def test_update_does_not_clash_with_itself_and_refuses_bad_input(coordinator):
             now=NOW,
             parts=[part(TUE, "10:00", "11:00", room, part_id=p.pk)],
         )
+    assert excinfo.value.code == "session.invalid_capacity"
     assert counts() == before
     p.refresh_from_db()
     assert p.end_time == t("12:30")
@@ -101,8 +102,9 @@ def test_open_publishes_a_draft_once(coordinator):
     lifecycle.session_open(actor=coordinator, session=session, now=NOW)
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.OPEN
-    with pytest.raises(DomainError, match="brouillon"):
+    with pytest.raises(DomainError) as excinfo:
         lifecycle.session_open(actor=coordinator, session=session, now=NOW)
+    assert excinfo.value.code == "session.not_draft"
 
 
 @pytest.mark.django_db
@@ -110,8 +112,9 @@ def test_cancel_needs_a_reason_and_keeps_it(coordinator):
     session = create(coordinator).session
     before = counts()
     for reason in ("", "   "):
-        with pytest.raises(DomainError, match="motif"):
+        with pytest.raises(DomainError) as excinfo:
             lifecycle.session_cancel(actor=coordinator, session=session, reason=reason)
+        assert excinfo.value.code == "session.cancel_reason_required"
     assert counts() == before
     lifecycle.session_cancel(actor=coordinator, session=session, reason="Salle inondée")
     session.refresh_from_db()
@@ -119,12 +122,14 @@ def test_cancel_needs_a_reason_and_keeps_it(coordinator):
     assert session.cancellation_reason == "Salle inondée"
     entry = AuditEntry.objects.get(action="session.cancel", object_id=str(session.pk))
     assert entry.message == "Salle inondée"
-    with pytest.raises(DomainError, match="déjà annulée"):
+    with pytest.raises(DomainError) as excinfo:
         lifecycle.session_cancel(actor=coordinator, session=session, reason="encore")
-    with pytest.raises(DomainError, match="annulée"):
+    assert excinfo.value.code == "session.already_cancelled"
+    with pytest.raises(DomainError) as excinfo:
         lifecycle.session_update(
             actor=coordinator, session=session, capacity=3, parts=[part(TUE)], now=NOW
         )
+    assert excinfo.value.code == "session.cancelled_not_editable"
 
 
 @pytest.mark.django_db

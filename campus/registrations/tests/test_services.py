@@ -69,8 +69,9 @@ def test_cancellation_promotes_the_first_waitlisted_in_the_same_transaction(coor
 def test_one_live_registration_per_agent_and_session(coordinator, agent_user):
     session = open_session(coordinator)
     _signup(agent_user, session)
-    with pytest.raises(DomainError, match="déjà inscrit"):
+    with pytest.raises(DomainError) as excinfo:
         _signup(agent_user, session)
+    assert excinfo.value.code == "registration.already_registered"
     assert Registration.objects.filter(session=session).count() == 1
 
 
@@ -105,8 +106,9 @@ def test_manager_approval_flow(coordinator, manager_with_team):
     reg.refresh_from_db()
     assert reg.state == State.CONFIRMED
     other = _signup(reports[1], session)
-    with pytest.raises(DomainError, match="motif"):
+    with pytest.raises(DomainError) as excinfo:
         services.registration_decline(actor=manager, registration=other, reason=" ")
+    assert excinfo.value.code == "approval.reason_required"
     services.registration_decline(actor=manager, registration=other, reason="Charge de travail")
     other.refresh_from_db()
     assert other.state == State.DECLINED
@@ -165,10 +167,11 @@ def test_expired_offer_cannot_be_accepted(coordinator):
     ra, rb = _signup(a, session), _signup(b, session)
     services.registration_cancel(actor=a, registration=ra)
     rb.refresh_from_db()
-    with pytest.raises(DomainError, match="délai"):
+    with pytest.raises(DomainError) as excinfo:
         services.offer_accept(
             actor=b, registration=rb, now=rb.offer_expires_at + datetime.timedelta(seconds=1)
         )
+    assert excinfo.value.code == "offer.expired"
 
 
 def test_mandatory_registration_cannot_be_cancelled_by_the_agent(coordinator, agent_user):
@@ -176,8 +179,9 @@ def test_mandatory_registration_cannot_be_cancelled_by_the_agent(coordinator, ag
     reg = services.registration_create(
         actor=coordinator, session=session, agent=agent_user.agent, mandatory=True
     ).registration
-    with pytest.raises(DomainError, match="obligatoire"):
+    with pytest.raises(DomainError) as excinfo:
         services.registration_cancel(actor=agent_user, registration=reg)
+    assert excinfo.value.code == "registration.mandatory"
     services.registration_cancel(actor=coordinator, registration=reg, reason="Changement")
     reg.refresh_from_db()
     assert reg.state == State.CANCELLED
@@ -199,10 +203,11 @@ def test_cancellation_deadline_applies_to_agents_not_to_the_coordinator(coordina
     )
     session = open_session(coordinator, day=day, cancellation_deadline=deadline)
     reg = _signup(agent_user, session)
-    with pytest.raises(DomainError, match="date limite"):
+    with pytest.raises(DomainError) as excinfo:
         services.registration_cancel(
             actor=agent_user, registration=reg, now=deadline + datetime.timedelta(hours=1)
         )
+    assert excinfo.value.code == "registration.cancel_deadline_passed"
     services.registration_cancel(
         actor=coordinator, registration=reg, now=deadline + datetime.timedelta(hours=1)
     )
@@ -212,8 +217,9 @@ def test_registration_window(coordinator, agent_user):
     day = future_day(30)
     opens = timezone.now() + datetime.timedelta(days=2)
     session = open_session(coordinator, day=day, registration_opens_at=opens)
-    with pytest.raises(DomainError, match="ouvrent le"):
+    with pytest.raises(DomainError) as excinfo:
         _signup(agent_user, session)
+    assert excinfo.value.code == "registration.window_not_open"
     assert not Registration.objects.exists()
     # the coordinator may register someone before the window opens
     services.registration_create(actor=coordinator, session=session, agent=agent_user.agent)
@@ -226,8 +232,9 @@ def test_audience_refusal_is_the_reason_given(coordinator, agent_user):
         audience_managers_only=True,
     )
     session = open_session(coordinator, course=course)
-    with pytest.raises(DomainError, match="encadrement"):
+    with pytest.raises(DomainError) as excinfo:
         _signup(agent_user, session)
+    assert excinfo.value.code == "audience.managers_only"
 
 
 def test_overlap_is_a_warning_the_agent_confirms(coordinator, agent_user):
@@ -291,8 +298,9 @@ def test_raising_capacity_promotes_and_lowering_below_seats_is_refused(coordinat
     rb.refresh_from_db()
     rc.refresh_from_db()
     assert (rb.state, rc.state) == (State.CONFIRMED, State.WAITLISTED)
-    with pytest.raises(DomainError, match="déjà attribuées"):
+    with pytest.raises(DomainError) as excinfo:
         lifecycle.session_update(actor=coordinator, session=session, parts=parts, capacity=1)
+    assert excinfo.value.code == "session.capacity_below_seats_used"
     session.refresh_from_db()
     assert session.capacity == 2
 

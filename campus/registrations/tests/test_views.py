@@ -16,6 +16,7 @@ from django.utils import timezone
 from campus.catalog.models import Course
 from campus.catalog.search_text import fold
 from campus.core.models import AuditEntry, SchoolSettings
+from campus.core.testing import refusal_codes
 from campus.people.models import User
 from campus.people.tests.factories import AgentFactory, DepartmentFactory, UserFactory
 from campus.registrations import selectors, services
@@ -146,24 +147,26 @@ def _register_first(session: TrainingSession, user: User) -> None:
 
 
 @pytest.mark.parametrize(
-    ("arrange", "expected"),
+    ("arrange", "code", "named"),
     [
-        (lambda s, u: _close_window(s), "Les inscriptions sont closes depuis le"),
-        (lambda s, u: _restrict_to_category_a(s), "réservée à la catégorie A"),
-        (_register_first, "est déjà inscrit(e) à cette session"),
+        (lambda s, u: _close_window(s), "registration.window_closed", ""),
+        (lambda s, u: _restrict_to_category_a(s), "audience.category", "catégorie A"),
+        (_register_first, "registration.already_registered", ""),
     ],
     ids=["closed-window", "audience", "already-registered"],
 )
 def test_refused_sign_up_shows_the_reason_on_a_200_page_and_changes_nothing(
-    arrange, expected, coordinator, agent_user
+    arrange, code, named, coordinator, agent_user
 ):
     session = open_session(coordinator, capacity=3)
     arrange(session, agent_user)
     before = Registration.objects.count()
     response = _client(agent_user).post(_signup_url(session))
     assert response.status_code == 200
-    assert any(expected in m for m in _messages(response))
-    assert expected in _text(response)
+    assert [m.extra_tags for m in response.context["messages"]] == [code]
+    assert f'data-error-code="{code}"' in response.content.decode()
+    assert refusal_codes(response) == [code]
+    assert named in _text(response)
     assert Registration.objects.count() == before
 
 
@@ -200,7 +203,7 @@ def test_unknown_agent_gets_a_message_not_an_error(coordinator, agent_user):
     session = open_session(coordinator)
     response = _client(agent_user).post(_signup_url(session), {"agent": "999999"})
     assert response.status_code == 200
-    assert "Agent introuvable : choisissez-le dans la liste." in _messages(response)
+    assert refusal_codes(response) == ["registration.unknown_agent"]
     response = _client(agent_user).post(_signup_url(session), {"agent": "abc"})
     assert response.status_code == 200
     assert not Registration.objects.exists()
@@ -211,7 +214,7 @@ def test_account_without_agent_record_cannot_sign_up_itself(coordinator):
     user = UserFactory(agent=None, login="sans-fiche@example.fr", role=User.Role.HR_VIEWER)
     response = _client(user).post(_signup_url(session))
     assert response.status_code == 200
-    assert "aucune fiche d'agent" in _text(response)
+    assert refusal_codes(response) == ["registration.no_agent"]
     assert not Registration.objects.exists()
 
 
@@ -231,7 +234,7 @@ def test_manager_signs_up_a_team_member_and_another_manager_cannot(coordinator):
     assert response.status_code == 403
     client = _client(manager)
     response = client.post(_signup_url(session), {"agent": member.agent.pk}, follow=True)
-    assert "déjà inscrit(e)" in _text(response)
+    assert refusal_codes(response) == ["registration.already_registered"]
     page = client.get(f"{_session_url(session)}?agent={member.agent.pk}")
     assert f"{member.agent.full_name} est inscrit(e)." in _text(page)
 
@@ -247,10 +250,9 @@ def test_coordinator_mandatory_registration_cannot_be_cancelled_by_the_agent(
     registration = Registration.objects.get(agent=agent_user.agent)
     assert registration.is_mandatory
     client = _client(agent_user)
-    page = _text(client.get(_session_url(session)))
-    assert "Cette inscription est obligatoire : seul le coordinateur" in page
+    assert refusal_codes(client.get(_session_url(session))) == ["registration.mandatory"]
     response = client.post(reverse("registrations:cancel", args=[registration.pk]), follow=True)
-    assert any("obligatoire" in m for m in _messages(response))
+    assert "registration.mandatory" in [m.extra_tags for m in response.context["messages"]]
     registration.refresh_from_db()
     assert registration.state == State.CONFIRMED
 
@@ -320,9 +322,9 @@ def test_session_page_shows_the_cancellation_deadline_refusal(coordinator, agent
     TrainingSession.objects.filter(pk=session.pk).update(
         cancellation_deadline=timezone.now() - datetime.timedelta(hours=1)
     )
-    content = _text(_client(agent_user).get(_session_url(session)))
-    assert "La date limite d'annulation" in content
-    assert reverse("registrations:cancel", args=[registration.pk]) not in content
+    response = _client(agent_user).get(_session_url(session))
+    assert refusal_codes(response) == ["registration.cancel_deadline_passed"]
+    assert reverse("registrations:cancel", args=[registration.pk]) not in _text(response)
 
 
 def test_waitlisted_agent_leaves_the_waitlist_from_the_session_page(coordinator):
@@ -425,7 +427,7 @@ def test_accepting_an_offer_twice_gives_a_message(coordinator, agent_user):
     response = _client(agent_user).post(
         reverse("registrations:offer_accept", args=[registration.pk]), follow=True
     )
-    assert any("n'est plus disponible" in m for m in _messages(response))
+    assert refusal_codes(response) == ["offer.expired"]
 
 
 def test_external_next_is_ignored(coordinator, agent_user):
@@ -648,7 +650,7 @@ def test_manager_signs_up_a_member_from_the_team_page(coordinator, manager_with_
     assert response.context["form"].errors["agent"]
     response = client.post(url, {"agent": member.agent.pk, "session": session.pk})
     assert response.status_code == 200
-    assert "déjà inscrit(e)" in _text(response)
+    assert refusal_codes(response) == ["registration.already_registered"]
     assert Registration.objects.count() == 1
 
 
@@ -696,7 +698,7 @@ def test_manager_signs_up_a_member_to_a_session_beyond_the_list(
     # A refused sign-up shows the form again with the list the manager searched.
     response = client.post(url, {"agent": member.agent.pk, "session": later.pk, "q": "excel"})
     assert response.status_code == 200
-    assert "déjà inscrit(e)" in _text(response)
+    assert refusal_codes(response) == ["registration.already_registered"]
     assert response.context["sessions"] == [later]
     assert f'<option value="{later.pk}" selected>' in _text(response)
 
@@ -865,7 +867,8 @@ def test_coordinator_add_shows_rule_refusals_on_the_field(coordinator):
     assert _client(coordinator).post(url, data).status_code == 302
     response = _client(coordinator).post(url, data)
     assert response.status_code == 200
-    assert "déjà inscrit(e)" in str(response.context["add_form"].errors["reference"])
+    (error,) = response.context["add_form"].errors.as_data()["reference"]
+    assert error.code == "registration.already_registered"
 
 
 def test_coordinator_add_with_overlap_confirms_then_returns_to_the_manage_page(coordinator):

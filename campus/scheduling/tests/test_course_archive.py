@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 def test_archive_refused_while_open_sessions_are_ahead(coordinator: User) -> None:
     course = CourseFactory()
     stored_session(course, days_ahead=3)
-    with pytest.raises(DomainError, match="1 session"):
+    with pytest.raises(DomainError) as excinfo:
         services.course_archive(actor=coordinator, course=course)
+    assert excinfo.value.code == "course.has_open_sessions"
+    assert "1 session" in excinfo.value.message
     course.refresh_from_db()
     assert course.status == Course.Status.PUBLISHED
     assert not AuditEntry.objects.exists()

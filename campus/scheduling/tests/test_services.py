@@ -62,51 +62,58 @@ def test_only_coordinators_programme(agent_user, hr_viewer):
 
 
 BAD_INPUTS = {
-    "end before start": ({"parts": [part(TUE, "13:00", "12:15")]}, "finit avant de commencer"),
-    "no part": ({"parts": []}, "au moins une partie"),
+    "end before start": (
+        {"parts": [part(TUE, "13:00", "12:15")]},
+        "session.part_ends_before_start",
+    ),
+    "no part": ({"parts": []}, "session.no_parts"),
     "overlapping parts": (
         {"parts": [part(TUE, "09:00", "12:00"), part(TUE, "11:30", "13:00")]},
-        "se chevauchent",
+        "session.parts_overlap",
     ),
-    "capacity zero": ({"capacity": 0}, "supérieur à zéro"),
-    "capacity negative": ({"capacity": -3}, "supérieur à zéro"),
-    "minimum above capacity": ({"capacity": 5, "min_participants": 6}, "dépasse"),
+    "capacity zero": ({"capacity": 0}, "session.invalid_capacity"),
+    "capacity negative": ({"capacity": -3}, "session.invalid_capacity"),
+    "minimum above capacity": (
+        {"capacity": 5, "min_participants": 6},
+        "session.minimum_above_capacity",
+    ),
     "registration closes after start": (
         {"registration_closes_at": datetime.datetime(2026, 9, 1, 12, 30, tzinfo=PARIS)},
-        "fermer au plus tard",
+        "session.registration_closes_after_start",
     ),
     "registration opens after it closes": (
         {
             "registration_opens_at": datetime.datetime(2026, 8, 30, tzinfo=PARIS),
             "registration_closes_at": datetime.datetime(2026, 8, 29, tzinfo=PARIS),
         },
-        "ouvrir avant de fermer",
+        "session.registration_opens_after_close",
     ),
     "cancellation deadline after start": (
         {"cancellation_deadline": datetime.datetime(2026, 9, 2, tzinfo=PARIS)},
-        "limite d'annulation",
+        "session.cancellation_deadline_after_start",
     ),
-    "part in the past": ({"parts": [part(datetime.date(2026, 8, 19))]}, "dans le passé"),
+    "part in the past": ({"parts": [part(datetime.date(2026, 8, 19))]}, "session.part_in_past"),
 }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))
 def test_bad_input_is_refused_in_french_and_writes_nothing(coordinator, case):
-    kwargs, expected = BAD_INPUTS[case]
+    kwargs, code = BAD_INPUTS[case]
     course = CourseFactory()
     before = counts()
     with pytest.raises(DomainError) as info:
         create(coordinator, course=course, **kwargs)
-    assert expected in info.value.message
+    assert info.value.code == code
     assert counts() == before
 
 
 @pytest.mark.django_db
 def test_archived_course_is_refused(coordinator):
     course = CourseFactory(status="archived")
-    with pytest.raises(DomainError, match="archivée"):
+    with pytest.raises(DomainError) as excinfo:
         create(coordinator, course=course)
+    assert excinfo.value.code == "session.course_archived"
     assert counts() == (0, 0, 0, 0)
 
 
@@ -125,6 +132,7 @@ def test_room_double_booking_is_refused_naming_the_other_session(coordinator):
     before = counts()
     with pytest.raises(ConflictError) as info:
         create(coordinator, parts=[part(TUE, "12:45", "14:00", room)])
+    assert info.value.code == "session.conflict"
     message = info.value.message
     assert "Trello pour débuter – groupe 1" in message
     assert "01/09/2026" in message
@@ -145,6 +153,7 @@ def test_trainer_teaching_two_overlapping_parts_is_refused(coordinator):
     )
     with pytest.raises(ConflictError) as info:
         create(coordinator, trainers=[trainer], parts=[part(TUE, "12:00", "12:30", RoomFactory())])
+    assert info.value.code == "session.conflict"
     assert "Inès MOREL" in info.value.message
     assert "Klaxoon" in info.value.message
 
@@ -281,6 +290,7 @@ def test_series_conflict_refuses_everything_and_lists_every_date(coordinator):
     before = counts()
     with pytest.raises(ConflictError) as info:
         series(coordinator, room=room)
+    assert info.value.code == "session.conflict"
     assert info.value.dates == [datetime.date(2026, 9, 8), datetime.date(2026, 9, 29)]
     assert "08/09/2026" in info.value.message and "29/09/2026" in info.value.message
     assert counts() == before
@@ -293,11 +303,11 @@ def test_series_conflict_refuses_everything_and_lists_every_date(coordinator):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("kwargs", "expected"),
+    ("kwargs", "code"),
     [
         (
             {"skip_dates": [datetime.date(2026, 9, 1)], "end_date": datetime.date(2026, 9, 7)},
-            "aucune date",
+            "series.no_dates",
         ),
         (
             {
@@ -306,14 +316,14 @@ def test_series_conflict_refuses_everything_and_lists_every_date(coordinator):
                 "start_date": datetime.date(2026, 9, 1),
                 "end_date": datetime.date(2026, 9, 30),
             },
-            "aucune date",
+            "series.no_dates",
         ),
-        ({"end_date": datetime.date(2026, 8, 1)}, "précède"),
-        ({"start_date": datetime.date(2026, 8, 18)}, "dans le passé"),
-        ({"end_time": t("12:00")}, "finit avant de commencer"),
-        ({"capacity": 0}, "supérieur à zéro"),
-        ({"frequency": MONTHLY, "monthly_rule": None}, "règle mensuelle"),
-        ({"end_date": datetime.date(2030, 9, 1)}, "dépasse"),
+        ({"end_date": datetime.date(2026, 8, 1)}, "series.end_before_start"),
+        ({"start_date": datetime.date(2026, 8, 18)}, "session.part_in_past"),
+        ({"end_time": t("12:00")}, "session.part_ends_before_start"),
+        ({"capacity": 0}, "session.invalid_capacity"),
+        ({"frequency": MONTHLY, "monthly_rule": None}, "series.monthly_rule_missing"),
+        ({"end_date": datetime.date(2030, 9, 1)}, "series.too_many_dates"),
     ],
     ids=[
         "all skipped",
@@ -326,11 +336,11 @@ def test_series_conflict_refuses_everything_and_lists_every_date(coordinator):
         "too many",
     ],
 )
-def test_bad_series_writes_nothing(coordinator, kwargs, expected):
+def test_bad_series_writes_nothing(coordinator, kwargs, code):
     before = counts()
     with pytest.raises(DomainError) as info:
         series(coordinator, room=RoomFactory(), **kwargs)
-    assert expected in info.value.message
+    assert info.value.code == code
     assert counts() == before
 
 
@@ -340,13 +350,16 @@ def test_bad_series_writes_nothing(coordinator, kwargs, expected):
 @pytest.mark.django_db
 def test_venue_and_room_services(coordinator, agent_user):
     venue = services.venue_create(actor=coordinator, name="Ancienne école Jules-Ferry")
-    with pytest.raises(DomainError, match="déjà"):
+    with pytest.raises(DomainError) as excinfo:
         services.venue_create(actor=coordinator, name="ancienne école jules-ferry")
+    assert excinfo.value.code == "venue.name_taken"
     room = services.room_create(actor=coordinator, venue=venue, name="Salle 1", capacity=12)
-    with pytest.raises(DomainError, match="existe déjà"):
+    with pytest.raises(DomainError) as excinfo:
         services.room_create(actor=coordinator, venue=venue, name="salle 1", capacity=12)
-    with pytest.raises(DomainError, match="supérieure à zéro"):
+    assert excinfo.value.code == "room.name_taken"
+    with pytest.raises(DomainError) as excinfo:
         services.room_update(actor=coordinator, room=room, capacity=0)
+    assert excinfo.value.code == "room.invalid_capacity"
     services.room_update(actor=coordinator, room=room, capacity=16, equipment="Écran")
     room.refresh_from_db()
     assert (room.capacity, room.equipment) == (16, "Écran")
@@ -362,5 +375,7 @@ def test_venue_and_room_services(coordinator, agent_user):
 @pytest.mark.django_db
 def test_inactive_room_cannot_be_booked(coordinator):
     room = RoomFactory(is_active=False, name="Salle fermée")
-    with pytest.raises(DomainError, match="Salle fermée"):
+    with pytest.raises(DomainError) as excinfo:
         create(coordinator, parts=[part(TUE, room=room)])
+    assert excinfo.value.code == "room.inactive"
+    assert "Salle fermée" in excinfo.value.message

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campus.core.models import AuditEntry
+from campus.core.testing import refusal_codes
 from campus.people.tests.factories import AgentFactory, UserFactory
 from campus.scheduling import services
 from campus.scheduling.models import ConflictOverride, SessionPart, TrainingSession
@@ -191,6 +192,8 @@ def test_conflict_shows_the_other_session_then_override_keeps_it(client, coordin
     response = client.post(reverse("scheduling:session_create"), data)
     page = response.content.decode()
     assert response.status_code == 200
+    assert refusal_codes(response) == ["session.conflict"]
+    # The refusal names the other session and its room.
     assert "Bizagi" in page and "Salle Jaurès" in page
     assert "Je maintiens malgré le conflit" in page
     assert TrainingSession.objects.count() == 1
@@ -320,6 +323,7 @@ def test_edit_open_duplicate_cancel(client, coordinator):
     # A cancelled session is no longer editable.
     response = client.get(reverse("sessions:edit", args=[session.pk]))
     assert response.status_code == 302
+    assert refusal_codes(response) == ["session.cancelled_not_editable"]
 
 
 @pytest.mark.django_db
