@@ -8,8 +8,10 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
+from django.urls import reverse
 
 from campus.core.exceptions import ServiceBusy
+from campus.core.testing import refusal_codes
 from campus.people.tests.factories import UserFactory
 from campus.registrations import capacity, services
 from campus.registrations.models import Registration, RegistrationEvent
@@ -89,4 +91,20 @@ def test_a_writer_outside_the_queue_holding_sqlite_also_ends_in_retry(
     user = UserFactory()
     with held_elsewhere(_hold_the_database_write_lock), pytest.raises(ServiceBusy):
         services.registration_create(actor=user, session=session, agent=user.agent)
+    _assert_nothing_written(session)
+
+
+def test_the_sign_up_page_answers_503_with_retry_after_when_the_lock_is_busy(
+    client, coordinator, settings
+) -> None:
+    settings.CAMPUS_LOCK_TIMEOUT_S = 1
+    session = open_session(coordinator, capacity=3)
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("registrations:signup", args=[session.pk])
+    with held_elsewhere(_hold_the_seat_lock(session.pk)):
+        response = client.post(url)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert refusal_codes(response) == ["service.busy"]
     _assert_nothing_written(session)
