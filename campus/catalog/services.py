@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from campus.core.actors import Actor
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.people.models import Agent, Organisation
@@ -47,7 +48,7 @@ COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 SLUG_BASE_LENGTH = 180
 
 
-def _require_catalog_manager(actor: Any) -> None:
+def _require_catalog_manager(actor: Actor) -> None:
     if not policies.can_manage_catalog(actor):
         raise NotAllowed(_("Seule l'école gère le catalogue des formations."))
 
@@ -121,7 +122,7 @@ def _clean_programme(
 
 def programme_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     description: str = "",
     rhythm: str = "",
@@ -149,7 +150,7 @@ def programme_create(
 
 def programme_update(
     *,
-    actor: Any,
+    actor: Actor,
     programme: Programme,
     name: str,
     description: str = "",
@@ -186,7 +187,7 @@ def programme_update(
 # --- Themes -------------------------------------------------------------------
 
 
-def theme_create(*, actor: Any, name: str) -> Theme:
+def theme_create(*, actor: Actor, name: str) -> Theme:
     _require_catalog_manager(actor)
     with transaction.atomic():
         name = _clean_text(name, label=_("nom"), max_length=120, required=True)
@@ -335,7 +336,7 @@ def _clean_course(
 
 def course_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     summary: str = "",
     objectives: str = "",
@@ -391,7 +392,7 @@ def course_create(
 
 def course_update(
     *,
-    actor: Any,
+    actor: Actor,
     course: Course,
     title: str,
     summary: str = "",
@@ -446,7 +447,7 @@ def course_update(
     return course
 
 
-def _set_status(*, actor: Any, course: Course, status: str, action: str) -> Course:
+def _set_status(*, actor: Actor, course: Course, status: str, action: str) -> Course:
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
         if course.status == status == Course.Status.PUBLISHED:
@@ -469,7 +470,7 @@ def _set_status(*, actor: Any, course: Course, status: str, action: str) -> Cour
     return course
 
 
-def course_publish(*, actor: Any, course: Course) -> Course:
+def course_publish(*, actor: Actor, course: Course) -> Course:
     """Show the course in the agents' catalogue (from a draft, or back from the archive)."""
     _require_catalog_manager(actor)
     return _set_status(
@@ -477,7 +478,7 @@ def course_publish(*, actor: Any, course: Course) -> Course:
     )
 
 
-def course_archive(*, actor: Any, course: Course) -> Course:
+def course_archive(*, actor: Actor, course: Course) -> Course:
     """Withdraw the course from the catalogue; its history and past sessions stay.
 
     Sessions are the programming's business, a layer above: the pages archive
@@ -490,7 +491,7 @@ def course_archive(*, actor: Any, course: Course) -> Course:
     )
 
 
-def course_duplicate(*, actor: Any, course: Course) -> Course:
+def course_duplicate(*, actor: Actor, course: Course) -> Course:
     """A draft copy of `course` (description, audience, themes, trainers), without sessions."""
     _require_catalog_manager(actor)
     with transaction.atomic():

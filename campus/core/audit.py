@@ -17,12 +17,13 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import Promise
 
+from .actors import Actor, account_or_none
 from .models import AuditEntry
 
 # A label: a plain string, or (usually) a gettext_lazy one, read in the reader's language.
@@ -133,7 +134,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
 
 def audit_entry(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,
@@ -148,9 +149,10 @@ def audit_entry(
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
         object_label = str(obj) if object_label is None else object_label
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_user = account_or_none(actor)
     return AuditEntry(
-        actor=actor_user,
+        # The account model is campus.people's, a layer above: core knows it as a protocol.
+        actor=cast(Any, actor_user),
         actor_label=str(actor_user) if actor_user is not None else "système",
         action=action,
         object_type=object_type or "",
@@ -163,7 +165,7 @@ def audit_entry(
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import policies
+from .actors import Actor
 from .audit import audit_record, diff, snapshot
 from .exceptions import DomainError, NotAllowed
 from .models import SchoolSettings
@@ -16,7 +15,7 @@ SETTINGS_FIELDS = ("waitlist_policy", "default_offer_hours")
 
 
 def school_settings_update(
-    *, actor: Any, waitlist_policy: str, default_offer_hours: int
+    *, actor: Actor, waitlist_policy: str, default_offer_hours: int
 ) -> SchoolSettings:
     """The director changes the school's rules; the change is written to the audit log."""
     if not policies.can_change_school_settings(actor):

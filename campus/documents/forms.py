@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campus.core import roles
+from campus.core.actors import Actor
 from campus.core.forms import AccessibleFormMixin
 
 from . import policies, selectors
@@ -28,7 +29,7 @@ class FeedTokenForm(AccessibleFormMixin, forms.Form):
         empty_label=gettext_lazy("— Choisir une salle —"),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         own = getattr(user, "agent", None)
         allowed = [

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from campus.core.actors import Actor
 from campus.notifications.context import sessions_with_facts
+from campus.people.actors import author
 from campus.registrations.models import Registration
 from campus.scheduling.models import Room, TrainingSession
 
@@ -64,9 +65,12 @@ def feed_sessions(
     return list(sessions.distinct().order_by("starts_at", "id"))
 
 
-def feed_tokens_of(user: Any) -> list[FeedToken]:
+def feed_tokens_of(user: Actor) -> list[FeedToken]:
+    owner = author(user)
+    if owner is None:
+        return []
     return list(
-        FeedToken.objects.filter(owner=user, revoked_at__isnull=True)
+        FeedToken.objects.filter(owner=owner, revoked_at__isnull=True)
         .select_related("room__venue")
         .order_by("-created_at", "-id")
     )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campus.core import roles
+from campus.core.actors import Actor
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.people.actors import author
 from campus.scheduling.models import Room
 
 from . import policies
@@ -19,7 +19,7 @@ from .models import FeedToken
 Kind = FeedToken.Kind
 
 
-def feed_token_create(*, actor: Any, kind: str, room: Room | None = None) -> FeedToken:
+def feed_token_create(*, actor: Actor, kind: str, room: Room | None = None) -> FeedToken:
     """A new private link; the person may hold several (phone, office calendar…)."""
     if kind not in Kind.values:
         raise DomainError(_("Type de calendrier inconnu."), code="feed.unknown_kind")
@@ -37,10 +37,11 @@ def feed_token_create(*, actor: Any, kind: str, room: Room | None = None) -> Fee
         )
     if kind != Kind.ROOM:
         room = None
-    if not policies.can_subscribe_feed(actor, kind, agent=agent, room=room):
+    owner = author(actor)
+    if owner is None or not policies.can_subscribe_feed(actor, kind, agent=agent, room=room):
         raise NotAllowed(_("Vous ne pouvez pas vous abonner à ce calendrier."))
     with transaction.atomic():
-        token = FeedToken.objects.create(owner=actor, kind=kind, agent=agent, room=room)
+        token = FeedToken.objects.create(owner=owner, kind=kind, agent=agent, room=room)
         audit_record(
             actor=actor,
             action="feed_token.create",
@@ -50,7 +51,7 @@ def feed_token_create(*, actor: Any, kind: str, room: Room | None = None) -> Fee
     return token
 
 
-def feed_token_revoke(*, actor: Any, token: FeedToken) -> FeedToken:
+def feed_token_revoke(*, actor: Actor, token: FeedToken) -> FeedToken:
     """The link stops working at once (404), for whoever holds it."""
     if token.owner_id != getattr(actor, "pk", None) and not roles.is_director(actor):
         raise NotAllowed(_("Ce lien de calendrier ne vous appartient pas."))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campus.core import roles
+from campus.core.actors import Actor
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
 from campus.people import services as people_services
+from campus.people.actors import author, is_account
 from campus.people.models import User
 from campus.scheduling.models import TrainingSession
 
@@ -20,10 +20,10 @@ from .models import NotificationPreference, OutboxMessage, SessionNotificationSe
 
 
 def notification_preferences_update(
-    *, actor: Any, user: User, reminders_enabled: bool, language: str
+    *, actor: Actor, user: User, reminders_enabled: bool, language: str
 ) -> NotificationPreference:
     """Reminders on or off, and the language of mails (the interface's language too)."""
-    is_self = getattr(actor, "is_authenticated", False) and actor.pk == user.pk
+    is_self = is_account(actor, user)
     if not is_self and not roles.is_director(actor):
         raise NotAllowed(_("Vous ne pouvez pas modifier les notifications de ce compte."))
     with transaction.atomic():
@@ -45,7 +45,7 @@ def notification_preferences_update(
 
 
 def session_notification_settings_update(
-    *, actor: Any, session: TrainingSession, reminder_days_before: int | None
+    *, actor: Actor, session: TrainingSession, reminder_days_before: int | None
 ) -> SessionNotificationSettings:
     """How many days before the session its reminder leaves (None: the school's default)."""
     if not policies.can_manage_session_notifications(actor):
@@ -73,7 +73,7 @@ def session_notification_settings_update(
     return row
 
 
-def notice_mark_informed(*, actor: Any, message: OutboxMessage) -> OutboxMessage:
+def notice_mark_informed(*, actor: Actor, message: OutboxMessage) -> OutboxMessage:
     """The coordinator says the agent without e-mail has been told (phone, in person, letter)."""
     if not policies.can_view_offline_notices(actor):
         raise NotAllowed(_("Réservé aux coordinateurs de l'école."))
@@ -88,7 +88,7 @@ def notice_mark_informed(*, actor: Any, message: OutboxMessage) -> OutboxMessage
             return message
         now = timezone.now()
         message.informed_at = now
-        message.informed_by = actor
+        message.informed_by = author(actor)
         fields = ["informed_at", "informed_by"]
         if (
             message.channel == OutboxMessage.Channel.MANUAL

@@ -24,6 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campus.core.actors import Actor
 from campus.core.audit import audit_entry, audit_record_many, diff, snapshot
 from campus.core.exceptions import NotAllowed
 from campus.core.models import AuditEntry
@@ -121,7 +122,7 @@ class ImportResult:
 
 def agents_import(
     *,
-    actor: Any,
+    actor: Actor,
     content: bytes,
     filename: str = "",
     dry_run: bool = False,
@@ -760,7 +761,7 @@ def _display(agent: Agent, name: str, value: Any) -> str:
 # --- Applying -------------------------------------------------------------------
 
 
-def _apply(plan: _Plan, *, actor: Any) -> ImportResult:
+def _apply(plan: _Plan, *, actor: Actor) -> ImportResult:
     result = plan.result(dry_run=False)
     message = _("Import RH : %(file)s") % {"file": plan.filename or "—"}
     audits: list[AuditEntry] = []
@@ -890,7 +891,7 @@ def _dept_id(department: int | DeptKey | None, created: dict[DeptKey, int]) -> i
 
 
 def _create_departments(
-    plan: _Plan, *, actor: Any, message: str, audits: list[AuditEntry]
+    plan: _Plan, *, actor: Actor, message: str, audits: list[AuditEntry]
 ) -> dict[DeptKey, int]:
     """Create the missing departments level by level, so each parent exists before its children."""
     ids = dict(plan.dept_ids)

@@ -20,10 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campus.core import roles
+from campus.core.actors import Actor
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
 
 from . import policies
+from .actors import author, is_account
 from .auth_backends import matricule_login
 from .models import Agent, Department, FirstSignInCode, Organisation, User
 
@@ -82,7 +84,7 @@ def _check_manager_chain(agent: Agent, manager: Agent | None) -> None:
 
 
 def organisation_create(
-    *, actor: Any, name: str, code: str, kind: str = Organisation.Kind.COMMUNE
+    *, actor: Actor, name: str, code: str, kind: str = Organisation.Kind.COMMUNE
 ) -> Organisation:
     _require(policies.can_manage_organisations(actor), _("Vous ne pouvez pas créer de structure."))
     with transaction.atomic():
@@ -103,7 +105,7 @@ def organisation_create(
 
 def department_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     parent: Department | None = None,
@@ -133,7 +135,7 @@ def department_create(
 
 def agent_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     matricule: str,
     last_name: str,
@@ -170,7 +172,7 @@ def agent_create(
     return agent
 
 
-def agent_update(*, actor: Any, agent: Agent, **fields: Any) -> Agent:
+def agent_update(*, actor: Actor, agent: Agent, **fields: Any) -> Agent:
     _require(policies.can_edit_agent(actor, agent), _("Vous ne pouvez pas modifier cet agent."))
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
@@ -194,7 +196,7 @@ def agent_update(*, actor: Any, agent: Agent, **fields: Any) -> Agent:
 
 
 def agent_deactivate(
-    *, actor: Any, agent: Agent, departure_date: datetime.date | None = None, reason: str = ""
+    *, actor: Actor, agent: Agent, departure_date: datetime.date | None = None, reason: str = ""
 ) -> Agent:
     """Departed agents are deactivated, never deleted: their training record stays."""
     _require(policies.can_edit_agent(actor, agent), _("Vous ne pouvez pas modifier cet agent."))
@@ -229,7 +231,7 @@ def agent_deactivate(
 # --- Accounts -----------------------------------------------------------------
 
 
-def user_ensure_for_agent(*, actor: Any, agent: Agent) -> User:
+def user_ensure_for_agent(*, actor: Actor, agent: Agent) -> User:
     """The agent's account, created when missing. Login is the e-mail, else ORG/matricule."""
     existing = User.objects.filter(agent=agent).first()
     if existing is not None:
@@ -261,7 +263,7 @@ def user_ensure_for_agent(*, actor: Any, agent: Agent) -> User:
     return user
 
 
-def user_set_role(*, actor: Any, user: User, role: str) -> User:
+def user_set_role(*, actor: Actor, user: User, role: str) -> User:
     _require(
         policies.can_set_role(actor, user),
         _("Seule la direction de l'école attribue les rôles."),
@@ -285,9 +287,9 @@ def user_set_role(*, actor: Any, user: User, role: str) -> User:
     return user
 
 
-def user_set_language(*, actor: Any, user: User, language: str) -> User:
+def user_set_language(*, actor: Actor, user: User, language: str) -> User:
     """Store the interface language the person chose; it follows them from device to device."""
-    is_self = getattr(actor, "is_authenticated", False) and actor.is_active and actor.pk == user.pk
+    is_self = is_account(actor, user)
     if not is_self and not roles.is_director(actor):
         raise NotAllowed(_("Vous ne pouvez pas modifier ce compte."))
     if language not in {code for code, _name in settings.LANGUAGES}:
@@ -328,7 +330,7 @@ def normalize_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
-def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
+def first_signin_code_issue(*, actor: Actor, agent: Agent) -> IssuedCode:
     """Issue a one-time code for the agent's first sign-in; earlier codes stop working."""
     _require(
         policies.can_issue_first_signin_code(actor, agent),
@@ -361,7 +363,7 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
         code = FirstSignInCode.objects.create(
             user=user,
             code_hash=make_password(clear),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=author(actor),
             expires_at=now + datetime.timedelta(days=settings.CAMPUS_FIRST_SIGNIN_CODE_DAYS),
         )
         audit_record(
@@ -381,7 +383,7 @@ def first_signin_code_issue(*, actor: Any, agent: Agent) -> IssuedCode:
     )
 
 
-def first_signin_code_issue_many(*, actor: Any, agents: list[Agent]) -> list[IssuedCode]:
+def first_signin_code_issue_many(*, actor: Actor, agents: list[Agent]) -> list[IssuedCode]:
     """Issue codes for a printed batch: all or none, so every printed letter works."""
     _require(
         policies.can_issue_first_signin_code(actor),
@@ -469,7 +471,7 @@ def first_signin_code_redeem(
 # --- Roles from the agent's page ------------------------------------------------
 
 
-def agent_set_role(*, actor: Any, agent: Agent, role: str) -> User:
+def agent_set_role(*, actor: Actor, agent: Agent, role: str) -> User:
     """Give the agent's account a role, creating the account first when the agent has none."""
     _require(policies.can_set_role(actor), _("Seule la direction de l'école attribue les rôles."))
     if role not in User.Role.values:

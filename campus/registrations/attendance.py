@@ -20,8 +20,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from campus.core import events
+from campus.core.actors import Actor
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed, Refusal
+from campus.people.actors import author
 from campus.scheduling.models import SessionPart, TrainingSession
 
 from . import policies
@@ -108,7 +110,7 @@ def _marking_refusal(
 
 def attendance_mark_many(
     *,
-    actor: Any,
+    actor: Actor,
     part: SessionPart,
     statuses: dict[int, str],
     now: datetime.datetime | None = None,
@@ -163,7 +165,7 @@ def attendance_mark_many(
             a.registration_id: a
             for a in Attendance.objects.filter(part=part, registration_id__in=list(statuses))
         }
-        marked_by = actor if getattr(actor, "is_authenticated", False) else None
+        marked_by = author(actor)
         created: list[Attendance] = []
         updated: list[Attendance] = []
         changes: dict[str, dict[str, Any]] = {}
@@ -203,7 +205,7 @@ def attendance_mark_many(
 
 def attendance_mark(
     *,
-    actor: Any,
+    actor: Actor,
     part: SessionPart,
     registration: Registration,
     status: str,
@@ -268,7 +270,7 @@ def _no_running_part_refusal(parts: list[SessionPart], now: datetime.datetime) -
     )
 
 
-def check_in_plan(*, user: Any, token: str, now: datetime.datetime) -> CheckInPlan:
+def check_in_plan(*, user: Actor, token: str, now: datetime.datetime) -> CheckInPlan:
     """Check every rule of a check-in without writing; raise DomainError with the reason.
 
     The check-in page uses it to show the reason before the agent presses the button;
@@ -346,7 +348,7 @@ def check_in_plan(*, user: Any, token: str, now: datetime.datetime) -> CheckInPl
 
 
 def attendance_check_in(
-    *, user: Any, token: str, now: datetime.datetime | None = None
+    *, user: Actor, token: str, now: datetime.datetime | None = None
 ) -> Attendance:
     """The agent scanned the session's QR code: mark them present for the current part."""
     now = now or timezone.now()
@@ -368,7 +370,7 @@ def attendance_check_in(
                     part=plan.part,
                     status=Status.PRESENT,
                     method=Method.CHECK_IN,
-                    marked_by=user,
+                    marked_by=author(user),
                 )
         except IntegrityError as exc:  # a second scan at the same instant
             raise DomainError(
@@ -404,7 +406,7 @@ def unmarked_count(session: TrainingSession) -> int:
 
 
 def session_attendance_close(
-    *, actor: Any, session: TrainingSession, now: datetime.datetime | None = None
+    *, actor: Actor, session: TrainingSession, now: datetime.datetime | None = None
 ) -> int:
     """Make attendance final once the last part has ended; the session becomes "done".
 
@@ -451,7 +453,7 @@ def session_attendance_close(
                 part__session=session, registration_id__in=registration_ids
             ).values_list("registration_id", "part_id")
         )
-        marked_by = actor if getattr(actor, "is_authenticated", False) else None
+        marked_by = author(actor)
         missing = [
             Attendance(
                 registration_id=registration_id,
@@ -485,7 +487,7 @@ def session_attendance_close(
     return len(missing)
 
 
-def session_attendance_reopen(*, actor: Any, session: TrainingSession, reason: str) -> None:
+def session_attendance_reopen(*, actor: Actor, session: TrainingSession, reason: str) -> None:
     """Let marks be corrected again (coordinators only; the reason is kept in the journal).
 
     The session stays "done": it has taken place; only its attendance is editable

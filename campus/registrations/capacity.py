@@ -14,7 +14,6 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -22,8 +21,10 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campus.core.actors import Actor
 from campus.core.locking import locked_row
 from campus.core.models import SchoolSettings
+from campus.people.actors import author
 from campus.scheduling.models import TrainingSession
 
 from .models import (
@@ -272,7 +273,7 @@ def transition(
     registration: Registration,
     to_state: str,
     *,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     offer_expires_at: datetime.datetime | None = None,
 ) -> Registration:
@@ -297,7 +298,7 @@ def transition(
     registration.save(update_fields=["state", "offer_expires_at", "updated_at"])
     RegistrationEvent.objects.create(
         registration=registration,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=author(actor),
         from_state=from_state,
         to_state=to_state,
         reason=reason,
@@ -306,7 +307,7 @@ def transition(
     return registration
 
 
-def expire_offers(locked: LockedSession, *, actor: Any = None) -> None:
+def expire_offers(locked: LockedSession, *, actor: Actor = None) -> None:
     """Offers past their deadline pass on to the next agent."""
     if not locked.stale_offers:
         return
@@ -324,7 +325,7 @@ def expire_offers(locked: LockedSession, *, actor: Any = None) -> None:
     locked.stale_offers = 0
 
 
-def fill_free_seats(locked: LockedSession, *, actor: Any) -> list[Registration]:
+def fill_free_seats(locked: LockedSession, *, actor: Actor) -> list[Registration]:
     """Hand free seats to the waitlist, in its order: confirm, or offer in offer mode."""
     promoted: list[Registration] = []
     if locked.session.status != TrainingSession.Status.OPEN:
@@ -355,7 +356,7 @@ def fill_free_seats(locked: LockedSession, *, actor: Any) -> list[Registration]:
     return promoted
 
 
-def state_for_newcomer(locked: LockedSession, *, actor: Any) -> str:
+def state_for_newcomer(locked: LockedSession, *, actor: Actor) -> str:
     """Confirmed if a seat is free once the waitlist has been served, else waitlisted."""
     fill_free_seats(locked, actor=actor)
     if locked.session.status == TrainingSession.Status.OPEN and locked.free > 0:
@@ -364,7 +365,7 @@ def state_for_newcomer(locked: LockedSession, *, actor: Any) -> str:
 
 
 def record_new(
-    locked: LockedSession, registration: Registration, *, actor: Any, reason: str = ""
+    locked: LockedSession, registration: Registration, *, actor: Actor, reason: str = ""
 ) -> Registration:
     """Save a new registration in the state it was given and write its first history row."""
     if registration.state not in INITIAL_STATES:
@@ -385,7 +386,7 @@ def record_new(
         locked.waiting += 1
     RegistrationEvent.objects.create(
         registration=registration,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=author(actor),
         from_state="",
         to_state=registration.state,
         reason=reason,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from campus.catalog.audience import audience_refusal
 from campus.catalog.models import Course
 from campus.core import roles
+from campus.core.actors import Actor
 from campus.core.exceptions import Refusal
 from campus.people.models import Agent
 from campus.scheduling.models import SessionPart, TrainingSession
@@ -24,7 +24,7 @@ def _when(moment: datetime.datetime) -> str:
 
 
 def signup_refusal(
-    *, session: TrainingSession, agent: Agent, actor: Any, now: datetime.datetime
+    *, session: TrainingSession, agent: Agent, actor: Actor, now: datetime.datetime
 ) -> Refusal | None:
     """Why this sign-up cannot be made, or None. Coordinators may sign up outside the window."""
     if not agent.is_active:
@@ -59,7 +59,7 @@ def signup_refusal(
     return None
 
 
-def needs_manager_approval(*, course: Course, agent: Agent, actor: Any) -> bool:
+def needs_manager_approval(*, course: Course, agent: Agent, actor: Actor) -> bool:
     """True when a sign-up becomes a request to the agent's line manager.
 
     The course asks for the manager's agreement, the agent signs up alone (not
@@ -93,7 +93,7 @@ class SignupOffer:
 
 
 def signup_offer(
-    *, session: TrainingSession, agent: Agent, actor: Any, now: datetime.datetime, seats_left: int
+    *, session: TrainingSession, agent: Agent, actor: Actor, now: datetime.datetime, seats_left: int
 ) -> SignupOffer:
     """The offer for a session read with its seats left (`capacity.with_seats_left`)."""
     return SignupOffer(
@@ -166,7 +166,7 @@ def overlapping_registrations(
 
 
 def cancel_refusal(
-    *, registration: Registration, actor: Any, now: datetime.datetime
+    *, registration: Registration, actor: Actor, now: datetime.datetime
 ) -> Refusal | None:
     """Why this registration cannot be cancelled by this person now, or None."""
     if not registration.is_live:

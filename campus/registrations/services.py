@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campus.core import roles
+from campus.core.actors import Actor
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.people.actors import author
 from campus.people.models import Agent
 from campus.scheduling import policies as scheduling_policies
 from campus.scheduling.models import TrainingSession
@@ -49,7 +51,7 @@ class Outcome:
 
 
 def _audit(
-    actor: Any, action: str, registration: Registration, *, message: str = "", **changes: Any
+    actor: Actor, action: str, registration: Registration, *, message: str = "", **changes: Any
 ) -> None:
     audit_record(
         actor=actor,
@@ -75,7 +77,7 @@ def _overlap_message(overlapping: list[Registration]) -> str:
 
 def registration_create(
     *,
-    actor: Any,
+    actor: Actor,
     session: TrainingSession,
     agent: Agent,
     mandatory: bool = False,
@@ -120,7 +122,7 @@ def registration_create(
             queued_at=now,
             overlap_acknowledged=bool(overlapping),
             note=note,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=author(actor),
         )
         if needs_approval:
             registration.state = State.REQUESTED
@@ -155,7 +157,7 @@ def _locked_registration(
 
 def registration_cancel(
     *,
-    actor: Any,
+    actor: Actor,
     registration: Registration,
     reason: str = "",
     now: datetime.datetime | None = None,
@@ -185,7 +187,7 @@ def registration_cancel(
 
 
 def registration_approve(
-    *, actor: Any, registration: Registration, now: datetime.datetime | None = None
+    *, actor: Actor, registration: Registration, now: datetime.datetime | None = None
 ) -> Outcome:
     """The line manager agrees: the request now needs a seat (confirmed or waitlisted)."""
     if not policies.can_decide_approval(actor, registration.agent):
@@ -232,7 +234,7 @@ def registration_approve(
 
 
 def registration_decline(
-    *, actor: Any, registration: Registration, reason: str, now: datetime.datetime | None = None
+    *, actor: Actor, registration: Registration, reason: str, now: datetime.datetime | None = None
 ) -> Outcome:
     """The line manager refuses, with a reason the agent will read."""
     if not policies.can_decide_approval(actor, registration.agent):
@@ -265,7 +267,7 @@ def registration_decline(
 
 
 def offer_accept(
-    *, actor: Any, registration: Registration, now: datetime.datetime | None = None
+    *, actor: Actor, registration: Registration, now: datetime.datetime | None = None
 ) -> Outcome:
     """The agent takes the seat offered to them, before its deadline."""
     if not policies.can_cancel_registration(actor, registration.agent):
@@ -290,7 +292,7 @@ def offer_accept(
 
 
 def offer_decline(
-    *, actor: Any, registration: Registration, now: datetime.datetime | None = None
+    *, actor: Actor, registration: Registration, now: datetime.datetime | None = None
 ) -> Outcome:
     """The agent lets the offered seat go; it passes to the next agent."""
     if not policies.can_cancel_registration(actor, registration.agent):
@@ -311,7 +313,7 @@ def offer_decline(
 
 
 def session_waitlist_mode_set(
-    *, actor: Any, session: TrainingSession, mode: str, offer_hours: int | None = None
+    *, actor: Actor, session: TrainingSession, mode: str, offer_hours: int | None = None
 ) -> SessionRegistrationSettings:
     """Switch a session between automatic promotion and time-limited offers."""
     if not scheduling_policies.can_manage_sessions(actor):

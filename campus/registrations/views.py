@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from campus.core.actors import Actor
 from campus.core.exceptions import DomainError, NotAllowed, Refusal
 from campus.core.models import SchoolSettings
 from campus.core.refusals import refuse_form, refuse_message
@@ -88,7 +89,7 @@ def _team_members(request: HttpRequest) -> list[Agent]:
     return [*team.direct, *(m for group in team.groups for m in group.members)]
 
 
-def _session_url(session: TrainingSession, agent: Agent | None, user: Any) -> str:
+def _session_url(session: TrainingSession, agent: Agent | None, user: Actor) -> str:
     url = reverse("registrations:session", args=[session.pk])
     if agent is not None and agent.pk != getattr(user, "agent_id", None):
         url = f"{url}?{urlencode({'agent': agent.pk})}"
@@ -104,7 +105,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _signup_message(registration: Registration, user: Any) -> str:
+def _signup_message(registration: Registration, user: Actor) -> str:
     is_self = registration.agent_id == getattr(user, "agent_id", None)
     name = registration.agent.full_name
     if registration.state == State.WAITLISTED:

@@ -34,6 +34,7 @@ from campus.core import events
 from campus.core.actors import Actor
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
+from campus.people.actors import author
 from campus.people.models import Agent
 
 from . import policies, recurrence
@@ -67,7 +68,7 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return datetime.datetime.combine(day, time, tzinfo=_tz())
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: Actor) -> None:
     if not policies.can_manage_sessions(actor):
         raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
 
@@ -250,7 +251,7 @@ def _check_conflicts(
 
 def _record_overrides(
     *,
-    actor: Any,
+    actor: Actor,
     session: TrainingSession,
     conflicts: Sequence[Conflict],
     slots: Sequence[Slot] | None = None,
@@ -266,7 +267,7 @@ def _record_overrides(
                 other_session_id=c.other_part.session_id,
                 kind=c.kind,
                 detail=c.detail(),
-                decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+                decided_by=author(actor),
             )
             for c in relevant
         ]
@@ -300,7 +301,7 @@ def _session_snapshot(
 # --- Venues and rooms ---------------------------------------------------------
 
 
-def venue_create(*, actor: Any, name: str, address: str = "", access_notes: str = "") -> Venue:
+def venue_create(*, actor: Actor, name: str, address: str = "", access_notes: str = "") -> Venue:
     _require_manager(actor)
     name = name.strip()
     if not name:
@@ -321,7 +322,7 @@ def venue_create(*, actor: Any, name: str, address: str = "", access_notes: str 
     return venue
 
 
-def venue_update(*, actor: Any, venue: Venue, **fields: Any) -> Venue:
+def venue_update(*, actor: Actor, venue: Venue, **fields: Any) -> Venue:
     _require_manager(actor)
     unknown = set(fields) - set(VENUE_FIELDS)
     if unknown:
@@ -364,7 +365,7 @@ def _validate_room(venue: Venue, name: str, capacity: int, exclude_pk: int | Non
 
 def room_create(
     *,
-    actor: Any,
+    actor: Actor,
     venue: Venue,
     name: str,
     capacity: int,
@@ -393,7 +394,7 @@ def room_create(
     return room
 
 
-def room_update(*, actor: Any, room: Room, **fields: Any) -> Room:
+def room_update(*, actor: Actor, room: Room, **fields: Any) -> Room:
     _require_manager(actor)
     unknown = set(fields) - set(ROOM_FIELDS)
     if unknown:
@@ -448,7 +449,7 @@ def _new_parts(session: TrainingSession, parts: Sequence[PartInput]) -> list[Ses
 
 def session_create(
     *,
-    actor: Any,
+    actor: Actor,
     course: Course,
     parts: Sequence[PartInput],
     capacity: int,
@@ -498,7 +499,7 @@ def session_create(
             starts_at=starts_at,
             ends_at=ends_at,
             series_key=series_key,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=author(actor),
         )
         SessionPart.objects.bulk_create(_new_parts(session, parts))
         session.trainers.set(trainers)
@@ -661,7 +662,7 @@ def session_edit_write(*, actor: Actor, edit: SessionEdit) -> ScheduleResult:
 
 def session_duplicate(
     *,
-    actor: Any,
+    actor: Actor,
     session: TrainingSession,
     new_date: datetime.date,
     override_conflicts: bool = False,
@@ -723,7 +724,7 @@ def session_duplicate(
 
 def session_series_create(
     *,
-    actor: Any,
+    actor: Actor,
     course: Course,
     frequency: str,
     start_date: datetime.date,
@@ -824,7 +825,7 @@ def session_series_create(
 
     series_key = uuid.uuid4().hex
     status = TrainingSession.Status.OPEN if publish else TrainingSession.Status.DRAFT
-    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    created_by = author(actor)
     with transaction.atomic():
         slots = [p.slot() for p in parts]
         conflicts = _check_conflicts(
