@@ -111,7 +111,7 @@ class AgentFilterForm(AccessibleFormMixin, forms.Form):
 
 
 class AgentForm(AccessibleFormMixin, forms.Form):
-    """The agent's record. The manager is typed as a matricule: a <select> of 600 names
+    """The agent's record. The manager is typed as a matricule: a drop-down of 600 names
     is unusable, and the matricule is what HR files carry."""
 
     organisation = forms.ModelChoiceField(

@@ -73,7 +73,7 @@ def agent_list(
 
 
 def departments_for_choice() -> QuerySet[Department]:
-    """Departments with their organisation, for a labelled <select>."""
+    """Departments with their organisation, for a drop-down list that names both."""
     return Department.objects.select_related("organisation").order_by("organisation__name", "name")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import escape as _escape
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
@@ -18,8 +17,6 @@ from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, Val
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from campus.catalog.search_text import fold_words
 from campus.core.models import SchoolSettings
@@ -650,55 +647,8 @@ class RosterRow:
     manager_name: str = ""
     position: int | None = None
     cancel_url: str = ""  # set by the page, for those who may cancel
-
-    # The cells below are written here rather than by includes or a dozen template
-    # nodes each: the roster's tables run to hundreds of rows. Every value is escaped.
-
-    @property
-    def agent_cells(self) -> SafeString:
-        """The row's first three cells: the agent, their structure and service, their e-mail."""
-        department = (
-            f'<br><span class="help">{_escape(self.department_name)}</span>'
-            if self.department_name
-            else ""
-        )
-        if self.agent_email:
-            email = _escape(self.agent_email)
-        else:
-            phone = f" ({_escape(self.agent_phone)})" if self.agent_phone else ""
-            email = (
-                f'<span class="badge badge-off">{_escape(_("sans e-mail"))}</span> '
-                f"{_escape(_('à prévenir par un autre moyen'))}{phone}"
-            )
-        return SafeString(
-            f'<th scope="row">{_escape(self.agent_name)}<br>'
-            f'<span class="help">{_escape(self.agent_reference)}</span></th>\n'
-            f"<td>{_escape(self.organisation_name)}{department}</td>\n<td>{email}</td>"
-        )
-
-    @property
-    def state_cell(self) -> SafeString:
-        """The state's badge, "obligatoire", and until when an offered seat is kept."""
-        mandatory = (
-            f' <span class="badge">{_escape(_("obligatoire"))}</span>' if self.is_mandatory else ""
-        )
-        deadline = ""
-        if self.state == State.OFFERED and self.offer_expires_at:
-            until = date_format(timezone.localtime(self.offer_expires_at), "j F à H:i")
-            # As {% blocktranslate %}: the date is escaped into the translation.
-            text = _("jusqu'au %(deadline)s") % {"deadline": _escape(until)}
-            deadline = f'<br><span class="help">{text}</span>'
-        return SafeString(
-            f'<span class="{self.state_badge}">{_escape(self.state_label)}</span>{mandatory}{deadline}'
-        )
-
-    @property
-    def cancel_link(self) -> SafeString:
-        """The link to `cancel_url`, named for screen readers."""
-        # The translation is markup with a %(name)s, into which the name is escaped.
-        label = _('Annuler<span class="visually-hidden"> l\'inscription de %(name)s</span>')
-        name = label % {"name": _escape(self.agent_full_name)}
-        return SafeString(f'<a href="{_escape(self.cancel_url)}">{name}</a>')
+    # Until when an offered seat is kept, as the roster writes it; empty unless offered.
+    offer_until_label: str = ""
 
 
 @dataclass
@@ -758,6 +708,13 @@ _ROSTER_VALUES = (
 def _local(moment: datetime.datetime | None) -> str:
     """As the template filter `date:"d/m/Y H:i"` writes it, in the school's time zone."""
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def _offer_until(state: str, expires: datetime.datetime | None) -> str:
+    """Until when an offered seat is kept ("3 mars à 14:00"), empty for any other state."""
+    if state != State.OFFERED or expires is None:
+        return ""
+    return date_format(timezone.localtime(expires), "j F à H:i")
 
 
 def _roster_rows(queryset: models.QuerySet[Any]) -> list[RosterRow]:
@@ -822,6 +779,7 @@ def _roster_rows(queryset: models.QuerySet[Any]) -> list[RosterRow]:
                 date_label=_local(queued_at) if state == State.WAITLISTED else created,
                 reason=reason,
                 manager_name=_full_name(manager_first_name or "", manager_last_name or ""),
+                offer_until_label=_offer_until(state, expires),
             )
         )
     return rows

@@ -74,6 +74,13 @@ TEMPLATES = [
             ],
         },
     },
+    # Hot fragments of pages (campus/core/jinja.py), included with {% jinja_include %}.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "campus.core.jinja.environment"},  # autoescaped
+    },
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", default_database_url()))}

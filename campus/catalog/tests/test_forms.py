@@ -1,14 +1,14 @@
-"""The catalogue's filter form: its quick <select>s and the parameters it keys its results on."""
+"""The catalogue's filter form: its selects and the parameters it keys its results on."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
 
-from campus.catalog.forms import CatalogueFilterForm, QuickSelect
+from campus.catalog.forms import CatalogueFilterForm
 from campus.catalog.tests.factories import ThemeFactory
 
 
@@ -16,21 +16,27 @@ def _squeeze(html: str) -> str:
     return re.sub(r">\s+<", "><", html.strip())
 
 
-@pytest.mark.parametrize("value", ["", "b", ["b"], None])
-def test_quick_select_writes_what_django_writes(value: object) -> None:
-    choices = [("", "Tous"), ("a", "L'été <chaud>"), ("b", "Brève")]
-    attrs = {"id": "id_x", "aria-describedby": "id_x-help", "aria-invalid": "true"}
-    quick = QuickSelect(attrs=attrs, choices=choices).render("x", value)
-    django = forms.Select(attrs=attrs, choices=choices).render("x", value)
-    assert _squeeze(quick) == _squeeze(django)
-    assert "&lt;chaud&gt;" in quick
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [None, {"format": "atelier", "q": "x"}, {"theme": "999999"}])
+def test_the_filter_form_writes_what_djangos_template_engine_writes(
+    data: dict[str, str] | None,
+) -> None:
+    """Django's own widget templates, rendered by Jinja2: the same markup, ids and aria included."""
+    ThemeFactory(name="Numérique")
+    fast, django = CatalogueFilterForm(data), CatalogueFilterForm(data, renderer=DjangoTemplates())
+    fast.is_valid()
+    django.is_valid()
+    for name in fast.fields:
+        assert _squeeze(str(fast[name])) == _squeeze(str(django[name])), name
 
 
-def test_quick_select_writes_option_groups_like_django() -> None:
-    choices = [("Groupe", [("a", "A"), ("b", "B")]), ("c", "C")]
-    quick = QuickSelect(choices=choices).render("x", "b")
-    django = forms.Select(choices=choices).render("x", "b")
-    assert _squeeze(quick) == _squeeze(django)
+@pytest.mark.django_db
+def test_the_filter_form_escapes_option_labels() -> None:
+    ThemeFactory(name="L'été <chaud>")
+    html = str(CatalogueFilterForm()["theme"])
+    assert "<chaud>" not in html
+    assert "L&#39;été &lt;chaud&gt;</option>" in html
+    assert html.startswith('<select name="theme" id="id_theme">')
 
 
 @pytest.mark.django_db

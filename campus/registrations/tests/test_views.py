@@ -6,6 +6,7 @@ import csv
 import datetime
 import html
 import io
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -818,6 +819,80 @@ def test_manage_page_rows_link_each_action_back_to_the_page(coordinator, manager
     decline = reverse("registrations:decline", args=[request.pk])
     assert f'href="{decline}?next={_manage_url(request.session)}"' in content
     assert f"<td>{manager.agent.full_name}</td>" in content
+
+
+class _Controls(HTMLParser):
+    """The text of each link and button: what a screen reader announces as its name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+        self._open: list[list[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("a", "button"):
+            self._open.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("a", "button") and self._open:
+            self.names.append(" ".join("".join(self._open.pop()).split()))
+
+    def handle_data(self, data: str) -> None:
+        for parts in self._open:
+            parts.append(data)
+
+
+def _control_names(response: Any) -> list[str]:
+    parser = _Controls()
+    parser.feed(response.content.decode())
+    return parser.names
+
+
+def test_manage_page_writes_names_as_text_and_names_each_action(coordinator, manager_with_team):
+    manager, _team_members = manager_with_team
+    session = open_session(coordinator, capacity=1)
+    seat = services.registration_create(
+        actor=coordinator,
+        session=session,
+        agent=AgentFactory(first_name="Léa", last_name="<b>Zorro</b>", email="", phone="05 55"),
+    ).registration
+    Registration.objects.filter(pk=seat.pk).update(
+        state=State.OFFERED, offer_expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    services.registration_create(
+        actor=coordinator,
+        session=session,
+        agent=AgentFactory(first_name="Jo", last_name="<i>X</i>"),
+    )
+    quitter = UserFactory(agent=AgentFactory(first_name="Al", last_name="<u>Y</u>"))
+    services.registration_cancel(actor=quitter, registration=_signup(quitter, session))
+    member = UserFactory(
+        agent=AgentFactory(first_name="Su", last_name="<s>Z</s>", manager=manager.agent)
+    )
+    request = _request_from(member, coordinator)
+
+    response = _client(coordinator).get(_manage_url(session))
+    raw = response.content.decode()
+    # What agents typed is text: escaped wherever it is written, never markup.
+    assert "<b>" not in raw and "<i>" not in raw and "<u>" not in raw
+    assert "&lt;U&gt;Y&lt;/U&gt;" in raw  # the ended registration, in its table
+    participants = raw[raw.index('id="participants-title"') : raw.index('id="waitlist-title"')]
+    assert '<th scope="row">&lt;B&gt;ZORRO&lt;/B&gt; Léa<br>' in participants
+    assert (
+        '<span class="badge badge-off">sans e-mail</span> à prévenir par un autre moyen (05 55)'
+    ) in participants
+    assert "jusqu'au " in html.unescape(participants)  # until when the offered seat is kept
+    assert 'Annuler<span class="visually-hidden"> ' in participants
+    names = _control_names(response)
+    assert "Annuler l'inscription de Léa <B>ZORRO</B>" in names
+    assert "Annuler l'inscription de Jo <I>X</I>" in names
+    assert not any("<U>Y</U>" in name for name in names)  # an ended registration has no action
+
+    response = _client(coordinator).get(_manage_url(request.session))
+    assert "<s>" not in response.content.decode()
+    names = _control_names(response)
+    assert "Accepter la demande de Su <S>Z</S>" in names
+    assert "Refuser la demande de Su <S>Z</S>" in names
 
 
 def test_manage_page_of_a_draft_is_for_coordinators_only(coordinator, hr_viewer):

@@ -128,7 +128,7 @@ def test_month_shows_each_part_with_its_status_room_trainers_and_link(
     cancelled_url = reverse("sessions:detail", args=[busy_day["cancelled"].pk])
     assert (
         f'<li class="entry-cancelled"><strong>17:30–19:00</strong> <a href="{cancelled_url}">'
-        "Préparer le concours d&#x27;attaché</a> "
+        "Préparer le concours d&#39;attaché</a> "  # MarkupSafe's entity (Jinja2)
         '<span class="badge badge-off">annulée</span>'
     ) in page
     assert '<span class="badge">terminée</span>' in page
