@@ -135,10 +135,13 @@ def test_changes_read_as_before_and_after(director_client: Client, coordinator: 
     )
     page = _text(director_client.get(URL, {"action": "agent.update"}))
     assert "Modification d'un agent" in page
-    assert "Catégorie C" in page and "Catégorie B" in page
-    assert old_boss.full_name in page and new_boss.full_name in page
+    assert "Catégorie C" in page
+    assert "Catégorie B" in page
+    assert old_boss.full_name in page
+    assert new_boss.full_name in page
     assert "Médiathèque" in page
-    assert "Non" in page and "Oui" in page
+    assert "Non" in page
+    assert "Oui" in page
     assert "04/03/2024" in page
     assert reverse("people:agent_detail", args=[agent.pk]) in page
     assert str(coordinator) in page

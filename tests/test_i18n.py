@@ -18,7 +18,7 @@ def test_english_catalogue_is_compiled_and_current() -> None:
     po_entries = po_text.count("\nmsgid ") - 1  # minus the header
     with (LOCALE / "django.mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
-    compiled = [key for key in catalogue._catalog if key not in ("", ("", 0))]  # type: ignore[attr-defined]
+    compiled = [key for key in catalogue._catalog if key not in ("", ("", 0))]
     singular = {key[0] if isinstance(key, tuple) else key for key in compiled}
     assert len(singular) == po_entries
 

@@ -41,7 +41,8 @@ class World:
     def own_agent(self, role: str) -> Agent:
         # Anonymous visitors try the plain agent's own page.
         user = self.users[role] or self.users["agent"]
-        assert user is not None and user.agent is not None
+        assert user is not None
+        assert user.agent is not None
         return user.agent
 
 

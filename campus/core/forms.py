@@ -20,7 +20,7 @@ class AccessibleFormMixin:
     _errors: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self._describe_fields()
 
     def _describe_fields(self) -> None:

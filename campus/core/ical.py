@@ -74,13 +74,14 @@ def _paris_vtimezone() -> icalendar.Timezone:
     summer.add("tzname", "CEST")
     summer.add("tzoffsetfrom", datetime.timedelta(hours=1))
     summer.add("tzoffsetto", datetime.timedelta(hours=2))
-    summer.add("dtstart", datetime.datetime(1996, 3, 31, 2, 0, 0))
+    # A VTIMEZONE rule starts at a local time (RFC 5545): naive on purpose.
+    summer.add("dtstart", datetime.datetime(1996, 3, 31, 2, 0, 0))  # noqa: DTZ001
     summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
     winter = icalendar.TimezoneStandard()
     winter.add("tzname", "CET")
     winter.add("tzoffsetfrom", datetime.timedelta(hours=2))
     winter.add("tzoffsetto", datetime.timedelta(hours=1))
-    winter.add("dtstart", datetime.datetime(1996, 10, 27, 3, 0, 0))
+    winter.add("dtstart", datetime.datetime(1996, 10, 27, 3, 0, 0))  # noqa: DTZ001
     winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
     tz.add_component(summer)
     tz.add_component(winter)

@@ -17,7 +17,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit entries cannot be updated.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
 
 

@@ -108,7 +108,7 @@ def under_minimum_alerts(*, now: datetime.datetime) -> int:
             )
         )
     )
-    sessions = [s for s in sessions if s.confirmed < s.min_participants]  # type: ignore[attr-defined]
+    sessions = [s for s in sessions if s.confirmed < s.min_participants]
     if not sessions:
         return 0
     coordinators = [(u, recipients.for_user(u)) for u in _coordinators()]
@@ -117,7 +117,7 @@ def under_minimum_alerts(*, now: datetime.datetime) -> int:
         assert session.starts_at is not None
         context = {
             "session": session_facts(session),
-            "confirmed": session.confirmed,  # type: ignore[attr-defined]
+            "confirmed": session.confirmed,
             "min_participants": session.min_participants,
             "manage_url": absolute(reverse("sessions:detail", args=[session.pk])),
             "cancel_url": absolute(reverse("sessions:cancel", args=[session.pk])),

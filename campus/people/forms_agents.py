@@ -17,7 +17,7 @@ from . import selectors
 from .models import Agent, Department, Organisation, User
 
 
-class DepartmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class DepartmentChoiceField(forms.ModelChoiceField):
     """Departments labelled with their organisation: names repeat across structures."""
 
     def label_from_instance(self, obj: Any) -> str:

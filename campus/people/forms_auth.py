@@ -27,7 +27,7 @@ LOGIN_ERROR = gettext_lazy(
 )
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class OrganisationChoiceField(forms.ModelChoiceField):
     """Active organisations, submitted by their short code (the code is part of the login)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -75,7 +75,7 @@ class _SignInForm(forms.Form):
         user = authenticate(self.request, username=self.login(), password=password)
         if user is None:
             raise forms.ValidationError(LOGIN_ERROR, code="invalid_login")
-        self.user_cache = user  # type: ignore[assignment]
+        self.user_cache = user
         return cleaned
 
     def get_user(self) -> User:

@@ -11,8 +11,10 @@ import csv
 import datetime
 import io
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -154,69 +156,85 @@ def _detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ";"
 
 
+def _empty_file() -> ImportRefused:
+    return ImportRefused([LineError(None, _("Le fichier est vide."))])
+
+
+def _first_filled_row(reader: Any) -> tuple[int, list[str]]:
+    """The first row with a value, and its line number (the header)."""
+    header_line = 0
+    header: list[str] = []
+    while not any(cell.strip() for cell in header):
+        header_line = reader.line_num + 1
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise _empty_file() from None
+    return header_line, header
+
+
+def _agent_rows(
+    reader: Any, header: list[str], positions: dict[str, int], errors: list[LineError]
+) -> list[ParsedRow]:
+    """The rows after the header, blank ones skipped; a row with extra values is an error."""
+    rows: list[ParsedRow] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportRefused(
+                [
+                    LineError(
+                        line,
+                        _("le fichier dépasse %(max)s lignes : découpez-le par structure.")
+                        % {"max": MAX_ROWS},
+                    )
+                ]
+            )
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            errors.append(
+                LineError(
+                    line,
+                    _(
+                        "%(found)s valeurs pour %(expected)s colonnes : vérifiez le séparateur "
+                        "et les guillemets."
+                    )
+                    % {"found": len(cells), "expected": len(header)},
+                )
+            )
+            continue
+        values = {
+            name: " ".join(cells[pos].split()) if pos < len(cells) else ""
+            for name, pos in positions.items()
+        }
+        rows.append(ParsedRow(line=line, values=values))
+
+
 def parse_csv(content: bytes) -> ParsedFile:
     """Rows of the file keyed by canonical column; raises ImportRefused on file-level faults."""
     if not content.strip():
-        raise ImportRefused([LineError(None, _("Le fichier est vide."))])
+        raise _empty_file()
     text, encoding = decode(content)
     lines = text.splitlines()
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
-        raise ImportRefused([LineError(None, _("Le fichier est vide."))])
+        raise _empty_file()
     delimiter = _detect_delimiter(lines[header_index])
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     errors: list[LineError] = []
     warnings: list[str] = []
     try:
-        header_line = 0
-        header: list[str] = []
-        while not any(cell.strip() for cell in header):
-            header_line = reader.line_num + 1
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise ImportRefused([LineError(None, _("Le fichier est vide."))]) from None
+        header_line, header = _first_filled_row(reader)
         positions, columns = _read_header(header, header_line, errors, warnings)
         if errors:
             raise ImportRefused(errors, warnings)
-
-        rows: list[ParsedRow] = []
-        while True:
-            line = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportRefused(
-                    [
-                        LineError(
-                            line,
-                            _("le fichier dépasse %(max)s lignes : découpez-le par structure.")
-                            % {"max": MAX_ROWS},
-                        )
-                    ]
-                )
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-                errors.append(
-                    LineError(
-                        line,
-                        _(
-                            "%(found)s valeurs pour %(expected)s colonnes : vérifiez le séparateur "
-                            "et les guillemets."
-                        )
-                        % {"found": len(cells), "expected": len(header)},
-                    )
-                )
-                continue
-            values = {
-                name: " ".join(cells[pos].split()) if pos < len(cells) else ""
-                for name, pos in positions.items()
-            }
-            rows.append(ParsedRow(line=line, values=values))
+        rows = _agent_rows(reader, header, positions, errors)
     except csv.Error as exc:
         raise ImportRefused(
             [
@@ -288,7 +306,7 @@ def parse_date(value: str) -> datetime.date | None:
     text = value.split(" ")[0].split("T")[0]
     for fmt in _DATE_FORMATS:
         try:
-            parsed = datetime.datetime.strptime(text, fmt).date()
+            parsed = datetime.date(*time.strptime(text, fmt)[:3])
         except ValueError:
             continue
         if 1900 <= parsed.year <= 2100:

@@ -330,29 +330,36 @@ class _Planner:
     def _find_org(self, value: str) -> Organisation | None:
         return self.orgs_by_code.get(value.casefold()) or self.orgs_by_name.get(fold(value))
 
-    def _read_row(self, parsed: ParsedRow) -> _Row | None:
-        line, cells = parsed.line, parsed.values
-        org = None
-        if not cells["structure"]:
+    def _read_org(self, line: int, value: str) -> Organisation | None:
+        if not value:
             self.error(line, _("structure manquante."))
-        else:
-            org = self._find_org(cells["structure"])
-            if org is None:
-                self.error(
-                    line,
-                    _("structure « %(value)s » inconnue (code ou nom attendu).")
-                    % {"value": cells["structure"]},
-                )
+            return None
+        org = self._find_org(value)
+        if org is None:
+            self.error(
+                line,
+                _("structure « %(value)s » inconnue (code ou nom attendu).") % {"value": value},
+            )
+        return org
+
+    def _read_identity(self, line: int, cells: dict[str, str]) -> dict[str, Any]:
+        """Check the matricule and the names; the names start the row's values."""
         matricule = cells["matricule"]
         if not matricule:
             self.error(line, _("matricule manquant."))
         elif len(matricule) > 40:
             self.error(line, _("matricule trop long (40 caractères au plus)."))
-        values: dict[str, Any] = {"last_name": cells["nom"], "first_name": cells["prenom"]}
         if not cells["nom"]:
             self.error(line, _("nom manquant."))
         if not cells["prenom"]:
             self.error(line, _("prénom manquant."))
+        return {"last_name": cells["nom"], "first_name": cells["prenom"]}
+
+    def _read_row(self, parsed: ParsedRow) -> _Row | None:
+        line, cells = parsed.line, parsed.values
+        org = self._read_org(line, cells["structure"])
+        matricule = cells["matricule"]
+        values = self._read_identity(line, cells)
         self._read_values(line, cells, values)
         for name, limit in _TEXT_LIMITS.items():
             if len(values.get(name) or "") > limit:

@@ -250,7 +250,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.login
 
     @property
-    def is_staff(self) -> bool:  # type: ignore[override]
+    def is_staff(self) -> bool:
         # Only the school's director reaches the Django admin, for data repair.
         return self.is_active and (self.is_superuser or self.role == self.Role.DIRECTOR)
 

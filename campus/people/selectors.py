@@ -25,6 +25,24 @@ def _agent_rows() -> QuerySet[Agent]:
 # --- Agent list ---------------------------------------------------------------
 
 
+# Choices of the tri-state filters: the filter's value, then what it keeps.
+_ACTIVE = {"active": Q(is_active=True), "inactive": Q(is_active=False)}
+_MANAGER_POSITION = {"yes": Q(is_manager_position=True), "no": Q(is_manager_position=False)}
+
+
+def _words(q: str) -> Q:
+    """Every word of `q` must match one of the agent's names, matricule or e-mail."""
+    condition = Q()
+    for word in q.split():
+        condition &= (
+            Q(last_name__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(matricule__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return condition
+
+
 def agent_list(
     *,
     q: str = "",
@@ -38,38 +56,21 @@ def agent_list(
     descending: bool = False,
 ) -> QuerySet[Agent]:
     """Agents matching the filters, sorted by name. Every word of `q` must match a field."""
-    qs = _agent_rows()
-    for word in q.split():
-        qs = qs.filter(
-            Q(last_name__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(matricule__icontains=word)
-            | Q(email__icontains=word)
-        )
+    condition = _words(q) & _ACTIVE.get(active, Q()) & _MANAGER_POSITION.get(manager_position, Q())
     if organisation is not None:
-        qs = qs.filter(organisation=organisation)
+        condition &= Q(organisation=organisation)
     if department is not None:
-        qs = qs.filter(department=department)
-    if category == NO_CATEGORY:
-        qs = qs.filter(category="")
-    elif category:
-        qs = qs.filter(category=category)
+        condition &= Q(department=department)
+    if category:
+        condition &= Q(category="" if category == NO_CATEGORY else category)
     if status:
-        qs = qs.filter(status=status)
-    if active == "active":
-        qs = qs.filter(is_active=True)
-    elif active == "inactive":
-        qs = qs.filter(is_active=False)
-    if manager_position == "yes":
-        qs = qs.filter(is_manager_position=True)
-    elif manager_position == "no":
-        qs = qs.filter(is_manager_position=False)
+        condition &= Q(status=status)
     if without_email:
-        qs = qs.filter(email="")
+        condition &= Q(email="")
     order = ["last_name", "first_name", "id"]
     if descending:
         order = [f"-{name}" for name in order]
-    return qs.order_by(*order)
+    return _agent_rows().filter(condition).order_by(*order)
 
 
 def departments_for_choice() -> QuerySet[Department]:

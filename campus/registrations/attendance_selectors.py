@@ -92,7 +92,7 @@ def attendance_sheet(part: SessionPart) -> AttendanceSheet:
         )
         .order_by("agent__last_name", "agent__first_name", "pk")
     )
-    rows = [SheetRow(r, r.marks[0] if r.marks else None) for r in registrations]  # type: ignore[attr-defined]
+    rows = [SheetRow(r, r.marks[0] if r.marks else None) for r in registrations]
     closed_at = (
         SessionRegistrationSettings.objects.filter(session=session)
         .values_list("attendance_closed_at", flat=True)

@@ -135,7 +135,7 @@ def session_settings(session: TrainingSession) -> SessionRegistrationSettings:
 def _joined_settings(session: TrainingSession) -> SessionRegistrationSettings:
     """The settings row read with the locked session, created on first use."""
     try:
-        return session.registration_settings  # type: ignore[no-any-return]
+        return session.registration_settings
     except SessionRegistrationSettings.DoesNotExist:
         return session_settings(session)
 

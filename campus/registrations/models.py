@@ -120,7 +120,7 @@ class RegistrationEventQuerySet(models.QuerySet["RegistrationEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise RuntimeError("Registration history is append-only.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise RuntimeError("Registration history is append-only.")
 
 

@@ -64,7 +64,7 @@ class TrainersField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> list[Agent]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[Agent]:
         text = super().clean(value) or ""
         references: list[tuple[str, str]] = []
         malformed: list[str] = []
@@ -113,7 +113,7 @@ class RoomChoiceField(forms.TypedChoiceField):
         ]
         super().__init__(choices=choices, coerce=int, empty_value=None, **kwargs)
 
-    def clean(self, value: Any) -> Room | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Room | None:
         pk = super().clean(value)
         return None if pk is None else self.rooms[pk]
 

@@ -7,6 +7,7 @@ tests can try many rules cheaply.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -82,7 +83,8 @@ class MonthlyRule:
     def label(self) -> str:
         if self.day is not None:
             return _("le %(day)s du mois") % {"day": self.day}
-        assert self.weekday is not None and self.ordinal is not None
+        assert self.weekday is not None
+        assert self.ordinal is not None
         return _("le %(ordinal)s %(weekday)s du mois") % {
             "ordinal": ORDINAL_NAMES[self.ordinal],
             "weekday": WEEKDAY_NAMES[self.weekday],
@@ -146,7 +148,8 @@ def occurrence_dates(
                 bymonthday=monthly_rule.day,
             )
         else:
-            assert monthly_rule.weekday is not None and monthly_rule.ordinal is not None
+            assert monthly_rule.weekday is not None
+            assert monthly_rule.ordinal is not None
             rule = rrule.rrule(
                 rrule.MONTHLY,
                 dtstart=dtstart,
@@ -181,7 +184,7 @@ def parse_date_list(text: str) -> tuple[list[datetime.date], list[str]]:
         if not token:
             continue
         try:
-            dates.append(datetime.datetime.strptime(token, "%d/%m/%Y").date())
+            dates.append(datetime.date(*time.strptime(token, "%d/%m/%Y")[:3]))
         except ValueError:
             bad.append(token)
     return dates, bad

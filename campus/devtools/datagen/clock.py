@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from dateutil.easter import easter
 
 PARIS = ZoneInfo("Europe/Paris")
-_EPOCH = datetime.datetime(1970, 1, 1)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 HOUR = 3600
 DAY = 86_400
 

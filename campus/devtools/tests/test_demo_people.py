@@ -112,7 +112,7 @@ def _wipe_people() -> None:
 
 def _login(username: str, password: str) -> User | None:
     request = RequestFactory().post("/connexion/")
-    return authenticate(request, username=username, password=password)  # type: ignore[return-value]
+    return authenticate(request, username=username, password=password)
 
 
 # --- Shape of the school ------------------------------------------------------
@@ -141,12 +141,10 @@ def test_departments_form_one_tree_per_organisation(demo: LoadResult) -> None:
             assert dept.parent.organisation_id == dept.organisation_id
     formation = Department.objects.get(organisation__code="VILLE", code="FORM")
     assert formation.name == "Service formation"
-    assert formation.parent is not None and formation.parent.name == (
-        "Direction des ressources humaines"
-    )
-    assert formation.parent.parent is not None and formation.parent.parent.name == (
-        "Direction générale des services"
-    )
+    assert formation.parent is not None
+    assert formation.parent.name == ("Direction des ressources humaines")
+    assert formation.parent.parent is not None
+    assert formation.parent.parent.name == ("Direction générale des services")
     techniques = Department.objects.get(organisation__code="VILLE", code="DST")
     assert {"Voirie", "Espaces verts", "Bâtiments"} <= {c.name for c in techniques.children.all()}
     # Every agent sits in a department of their own organisation.
@@ -191,11 +189,12 @@ def test_first_names_fit_the_generation(demo: LoadResult) -> None:
         ).values_list("agent_id", flat=True)
     )
     agents = [a for a in _agents() if a.pk not in named]
-    veterans = [a for a in agents if (REFERENCE_DATE - a.arrival_date).days >= 12 * 365]  # type: ignore[operator]
+    veterans = [a for a in agents if (REFERENCE_DATE - a.arrival_date).days >= 12 * 365]
     assert len(veterans) > 100
     assert not [a for a in veterans if a.first_name in RECENT_NAMES]
     juniors = [a for a in agents if a.status == Agent.Status.APPRENTI]
-    assert juniors and not [a for a in juniors if a.first_name in OLDER_NAMES]
+    assert juniors
+    assert not [a for a in juniors if a.first_name in OLDER_NAMES]
 
 
 def test_categories_and_statuses_have_a_realistic_mix(demo: LoadResult) -> None:
@@ -253,7 +252,7 @@ def test_management_positions_are_a_plausible_share_with_teams(demo: LoadResult)
         assert manager.arrival_date <= manager.manager_position_since <= REFERENCE_DATE
     assert not [a for a in agents if not a.is_manager_position and a.manager_position_since]
     # Some were appointed recently: the "prise de poste" curriculum has its public.
-    recent = [m for m in managers if (REFERENCE_DATE - m.manager_position_since).days < 365]  # type: ignore[operator]
+    recent = [m for m in managers if (REFERENCE_DATE - m.manager_position_since).days < 365]
     assert len(recent) >= 5
 
 
@@ -317,7 +316,9 @@ def test_each_demo_login_signs_in(demo: LoadResult, index: int) -> None:
     assert password == DEMO_PASSWORD
     user = _login(login, password)
     assert user is not None
-    assert user.is_active and user.agent is not None and user.agent.is_active
+    assert user.is_active
+    assert user.agent is not None
+    assert user.agent.is_active
     assert _login(login, "mauvais-mot-de-passe") is None
 
 
@@ -342,22 +343,28 @@ def test_demo_roles(demo: LoadResult) -> None:
         User.Role.AGENT,
     ]
     manager, agent = signed_in[4], signed_in[5]
-    assert manager is not None and agent is not None
+    assert manager is not None
+    assert agent is not None
     assert manager.role == agent.role == User.Role.AGENT
-    assert manager.agent is not None and agent.agent is not None
+    assert manager.agent is not None
+    assert agent.agent is not None
     team = Agent.objects.filter(manager=manager.agent, is_active=True)
     assert team.count() >= 5
     assert agent.agent.manager_id == manager.agent.pk
-    assert agent.email and not Agent.objects.filter(manager=agent.agent).exists()
+    assert agent.email
+    assert not Agent.objects.filter(manager=agent.agent).exists()
 
 
 def test_agent_without_email_signs_in_with_organisation_and_matricule(demo: LoadResult) -> None:
     agent = Agent.objects.get(
         organisation__code=NO_EMAIL_ORGANISATION, matricule=NO_EMAIL_MATRICULE
     )
-    assert agent.email == "" and agent.is_active
+    assert agent.email == ""
+    assert agent.is_active
     user = _login(f"{NO_EMAIL_ORGANISATION}/{NO_EMAIL_MATRICULE}", DEMO_PASSWORD)
-    assert user is not None and user.agent_id == agent.pk and user.email is None
+    assert user is not None
+    assert user.agent_id == agent.pk
+    assert user.email is None
     assert demo_logins()[-1].login == f"{NO_EMAIL_ORGANISATION}/{NO_EMAIL_MATRICULE}"
 
 
@@ -402,7 +409,7 @@ def test_second_run_repairs_what_was_changed_without_duplicating(demo: LoadResul
     User.objects.filter(login="lea.dubois@valmont.example.fr").update(role=User.Role.DIRECTOR)
     User.objects.filter(agent__email="", agent__is_active=True).exclude(
         agent=agent
-    ).first().delete()  # type: ignore[union-attr]
+    ).first().delete()
     result = demo_load()
     assert result.updated["agents"] == 1
     assert result.created["users"] == 1
@@ -444,7 +451,8 @@ def _run(*args: str) -> str:
 
 
 def _assert_prints_logins(output: str) -> None:
-    assert "Identifiant" in output and "Mot de passe" in output
+    assert "Identifiant" in output
+    assert "Mot de passe" in output
     for _role, login, password in demo_logins():
         line = next(line for line in output.splitlines() if login in line)
         assert password in line

@@ -136,7 +136,8 @@ def test_the_links_page_needs_sign_in(client):
 def test_an_agent_creates_then_revokes_a_link(client, agent_user):
     client.force_login(agent_user)
     page = client.get(reverse("documents:feed_links")).content.decode()
-    assert 'value="agent"' in page and 'value="room"' not in page
+    assert 'value="agent"' in page
+    assert 'value="room"' not in page
     response = client.post(reverse("documents:feed_links"), {"kind": "agent"})
     assert response.status_code == 302
     token = FeedToken.objects.get(owner=agent_user)

@@ -19,7 +19,7 @@ DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 class Broken(DummyBackend):
     """A task queue that cannot be reached."""
 
-    def enqueue(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+    def enqueue(self, task, args, kwargs):
         raise ConnectionError("task queue unreachable")
 
 

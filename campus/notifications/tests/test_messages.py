@@ -43,7 +43,8 @@ def test_confirmation_carries_date_time_place_trainer_link_and_an_invitation(
     link = f"http://127.0.0.1:8000/inscriptions/sessions/{session.pk}/"
     assert link in message.body
     html = html_of(message)
-    assert f'href="{link}"' in html and "Salle Jaurès" in html
+    assert f'href="{link}"' in html
+    assert "Salle Jaurès" in html
     calendar = ics_of(message)
     assert calendar["method"] == "REQUEST"
     event = calendar.walk("VEVENT")[0]
@@ -165,7 +166,8 @@ def test_a_change_of_time_or_room_reaches_every_live_registrant_with_a_higher_se
         )
     [changed] = mails_to(confirmed_user.email)
     assert changed.subject == "Changement d'horaire ou de lieu : Prendre en main Trello"
-    assert "de 14:00 à 17:00" in changed.body and "Salle Zola" in changed.body
+    assert "de 14:00 à 17:00" in changed.body
+    assert "Salle Zola" in changed.body
     event = ics_of(changed).walk("VEVENT")[0]
     assert event["uid"] == first_uid == f"registration-{confirmed.pk}@127.0.0.1"
     assert event["sequence"] == 1

@@ -143,7 +143,8 @@ def test_a_message_whose_task_was_lost_is_picked_up_by_the_timer(
     for callback in callbacks:
         callback()
     message = OutboxMessage.objects.get(email=agent_user.email)
-    assert message.state == State.PENDING and message.attempts == 0
+    assert message.state == State.PENDING
+    assert message.attempts == 0
     report = tick.run(now=message.created_at + datetime.timedelta(minutes=6))
     assert report.errors == []
     assert report.counts["released"] == 1

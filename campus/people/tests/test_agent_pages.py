@@ -429,7 +429,8 @@ class TestDeactivate:
         assert response.status_code == 302
         agent.refresh_from_db()
         user.refresh_from_db()
-        assert not agent.is_active and not user.is_active
+        assert not agent.is_active
+        assert not user.is_active
         assert agent.departure_date == datetime.date(2025, 6, 30)
         entry = AuditEntry.objects.get(action="agent.deactivate", object_id=str(agent.pk))
         assert entry.message == "Mutation"

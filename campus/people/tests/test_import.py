@@ -98,28 +98,37 @@ def test_valid_file_creates_agents_departments_managers_and_accounts(ville: Orga
         "B",
         "titulaire",
     )
-    assert helene.manager == paul and lea.manager == helene and paul.manager is None
-    assert paul.status == "contractuel" and lea.status == "contractuel"
-    assert paul.is_manager_position and not helene.is_manager_position
+    assert helene.manager == paul
+    assert lea.manager == helene
+    assert paul.manager is None
+    assert paul.status == "contractuel"
+    assert lea.status == "contractuel"
+    assert paul.is_manager_position
+    assert not helene.is_manager_position
     assert paul.arrival_date == datetime.date(2010, 1, 4)
     assert helene.arrival_date == datetime.date(2015, 2, 1)
     voirie = helene.department
-    assert voirie is not None and voirie.name == "Voirie"
-    assert voirie.parent == paul.department and paul.department.parent is None
+    assert voirie is not None
+    assert voirie.name == "Voirie"
+    assert voirie.parent == paul.department
+    assert paul.department.parent is None
     assert lea.department == voirie
     assert Department.objects.count() == 2
     # Login is the e-mail, else "orgcode/matricule"; no password until the first sign-in.
     assert User.objects.get(agent=helene).login == "helene.lefevre@ville.fr"
     paul_user = User.objects.get(agent=paul)
-    assert paul_user.login == "ville/001" and paul_user.email is None
+    assert paul_user.login == "ville/001"
+    assert paul_user.email is None
     assert not paul_user.has_usable_password()
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert actions.count("agent.create") == 3
     assert actions.count("user.create") == 3
     assert actions.count("department.create") == 2
     summary = AuditEntry.objects.get(action="agents.import")
-    assert summary.changes["created"] == 3 and "agents.csv" in summary.message
-    assert summary.actor is None and summary.actor_label == "système"
+    assert summary.changes["created"] == 3
+    assert "agents.csv" in summary.message
+    assert summary.actor is None
+    assert summary.actor_label == "système"
 
 
 def test_reimport_is_idempotent(ville: Organisation) -> None:
@@ -173,7 +182,8 @@ def test_manager_and_department_changes_are_shown_before_and_after(ville: Organi
         "Direction des services techniques > Voirie",
         "Direction des services techniques > Espaces verts",
     )
-    assert changes["manager"][0].startswith("002") and changes["manager"][1] == "001"
+    assert changes["manager"][0].startswith("002")
+    assert changes["manager"][1] == "001"
     assert result.departments_created == [
         "VILLE : Direction des services techniques > Espaces verts"
     ]
@@ -362,7 +372,8 @@ def test_each_bad_row_refuses_the_file_with_its_line(
 
     errors = refused(content)
 
-    assert len(errors) == 1 and errors[0].startswith(message), errors
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(message), errors
     assert snapshot_counts() == before
 
 
@@ -485,7 +496,8 @@ def test_past_departure_deactivates_agent_and_account(ville: Organisation) -> No
     result = run(departed)
 
     paul = agent(ville, "001")
-    assert not paul.is_active and paul.departure_date == datetime.date(2025, 6, 14)
+    assert not paul.is_active
+    assert paul.departure_date == datetime.date(2025, 6, 14)
     assert not User.objects.get(agent=paul).is_active
     assert [(line.matricule, line.note) for line in result.deactivated] == [
         ("001", "date de départ passée")
@@ -505,14 +517,16 @@ def test_departure_today_or_later_keeps_the_agent_active(ville: Organisation) ->
 def test_an_agent_back_in_the_file_is_reactivated(ville: Organisation) -> None:
     run(VALID.replace(b"oui;2010-01-04;", b"oui;2010-01-04;01/01/2024"))
     paul = agent(ville, "001")
-    assert not paul.is_active and not User.objects.filter(agent=paul).exists()
+    assert not paul.is_active
+    assert not User.objects.filter(agent=paul).exists()
     helene = agent(ville, "002")
     run(VALID.replace(b"non;01/02/2015;", b"non;01/02/2015;01/01/2024"))
     assert not User.objects.get(agent=helene).is_active
 
     run(VALID)
 
-    assert agent(ville, "002").is_active and User.objects.get(agent=helene).is_active
+    assert agent(ville, "002").is_active
+    assert User.objects.get(agent=helene).is_active
 
 
 def test_deactivate_missing_only_in_the_organisations_of_the_file(
@@ -523,18 +537,21 @@ def test_deactivate_missing_only_in_the_organisations_of_the_file(
     elsewhere = AgentFactory(organisation=ccas, matricule="KEEP")
 
     without_flag = run(VALID)
-    assert without_flag.deactivated == [] and agent(ville, "GONE").is_active
+    assert without_flag.deactivated == []
+    assert agent(ville, "GONE").is_active
 
     result = run(VALID, deactivate_missing=True)
 
     assert [line.matricule for line in result.deactivated] == ["GONE"]
     gone.refresh_from_db()
-    assert not gone.is_active and not User.objects.get(agent=gone).is_active
+    assert not gone.is_active
+    assert not User.objects.get(agent=gone).is_active
     elsewhere.refresh_from_db()
     assert elsewhere.is_active
     assert AuditEntry.objects.filter(action="agent.deactivate", object_id=str(gone.pk)).exists()
     again = run(VALID, deactivate_missing=True)
-    assert again.deactivated == [] and not again.has_changes
+    assert again.deactivated == []
+    assert not again.has_changes
 
 
 # --- Permission, scale ---------------------------------------------------------------
@@ -710,17 +727,20 @@ def test_coordinator_previews_then_confirms(
     html = preview.content.decode()
     assert preview.status_code == 200
     assert snapshot_counts() == before
-    assert "Agents créés (3)" in html and "Hélène LEFÈVRE" in html
+    assert "Agents créés (3)" in html
+    assert "Hélène LEFÈVRE" in html
     assert "Direction des services techniques &gt; Voirie" in html
     token = preview.context["confirm_form"].initial["token"]
     assert "bGVm" not in html  # the file's content stays on the server
 
     done = client.post(URL, {"action": "confirm", "token": token})
 
-    assert done.status_code == 302 and done["Location"] == URL
+    assert done.status_code == 302
+    assert done["Location"] == URL
     assert Agent.objects.filter(organisation=ville).count() == 3
     summary = AuditEntry.objects.get(action="agents.import")
-    assert summary.actor == coordinator and summary.object_label == "agents.csv"
+    assert summary.actor == coordinator
+    assert summary.object_label == "agents.csv"
     followed = client.get(URL)
     assert "3 agent(s) créé(s)" in followed.content.decode()
     # The same confirmation cannot be replayed.
@@ -850,7 +870,8 @@ def test_the_documented_sample_file_imports(ville: Organisation, ccas: Organisat
 
     result = run(content, today=datetime.date(2025, 9, 1))
 
-    assert result.counts["created"] == 8 and result.counts["rows"] == 8
+    assert result.counts["created"] == 8
+    assert result.counts["rows"] == 8
     assert agent(ville, "E1004").department.parent.name == "Voirie"
     assert agent(ccas, "C2002").manager == agent(ccas, "C2001")
     assert not agent(ville, "E1006").is_active

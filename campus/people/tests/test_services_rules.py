@@ -19,7 +19,8 @@ def test_departure_before_arrival_is_refused_and_changes_nothing(coordinator):
         )
     assert excinfo.value.code == "agent.departure_before_arrival"
     agent.refresh_from_db()
-    assert agent.is_active and agent.departure_date is None
+    assert agent.is_active
+    assert agent.departure_date is None
     assert AuditEntry.objects.count() == entries
 
 

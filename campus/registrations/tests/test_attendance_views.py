@@ -44,8 +44,8 @@ def place_part(
     session = part.session
     bounds = SessionPart.objects.filter(session=session).order_by("starts_at")
     TrainingSession.objects.filter(pk=session.pk).update(
-        starts_at=bounds.first().starts_at,  # type: ignore[union-attr]
-        ends_at=bounds.order_by("-ends_at").first().ends_at,  # type: ignore[union-attr]
+        starts_at=bounds.first().starts_at,
+        ends_at=bounds.order_by("-ends_at").first().ends_at,
     )
     part.refresh_from_db()
     return part
@@ -185,7 +185,8 @@ def test_sheet_lists_participants_with_three_choices_and_one_submit(client, worl
     assert response.status_code == 200
     for person in world["people"]:
         assert person.agent.full_name in html
-    assert department.name in html and agent.organisation.name in html
+    assert department.name in html
+    assert agent.organisation.name in html
     assert html.count('type="radio"') == 3 * len(world["people"])
     for label in ("Présent", "Absent excusé", "Absent non excusé"):
         assert label in html
@@ -313,7 +314,8 @@ def test_qr_view_returns_an_svg(client, world, coordinator):
     response = client.get(reverse("attendance:qr", args=[world["session"].pk]))
     assert response["Content-Type"] == "image/svg+xml"
     body = response.content.decode()
-    assert body.startswith("<?xml") and 'xmlns="http://www.w3.org/2000/svg"' in body
+    assert body.startswith("<?xml")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in body
 
 
 def test_close_page_says_unmarked_become_unexcused_then_closes(client, world, trainer):

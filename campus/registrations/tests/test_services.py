@@ -146,7 +146,8 @@ def test_offer_mode_offers_the_seat_then_passes_it_on(coordinator):
     ra, rb, rc = (_signup(u, session) for u in (a, b, c))
     services.registration_cancel(actor=a, registration=ra)
     rb.refresh_from_db()
-    assert rb.state == State.OFFERED and rb.offer_expires_at is not None
+    assert rb.state == State.OFFERED
+    assert rb.offer_expires_at is not None
     later = rb.offer_expires_at + datetime.timedelta(minutes=1)
     assert services.offers_expire(now=later) >= 1
     rb.refresh_from_db()

@@ -152,7 +152,8 @@ class SeatsMachine(RuleBasedStateMachine):
         except DomainError:
             assert had_live or not was_open
             return
-        assert not had_live and was_open
+        assert not had_live
+        assert was_open
         registration = outcome.registration
         if self.session.course.requires_manager_approval and not by_manager:
             assert registration.state == State.REQUESTED

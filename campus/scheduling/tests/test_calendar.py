@@ -153,7 +153,8 @@ def test_week_shows_the_same_parts_as_a_table(
         "<td>Éric HERVÉ, Virginie REYNAUD</td><td>Ouverte</td></tr>"
     ) in page
     assert "<td>Cabinet Dupont</td><td>Brouillon</td>" in page
-    assert '<tr class="entry-cancelled">' in page and "<td>Annulée</td>" in page
+    assert '<tr class="entry-cancelled">' in page
+    assert "<td>Annulée</td>" in page
     assert "4 créneaux cette semaine." in page
 
 
@@ -164,7 +165,8 @@ def test_a_month_without_sessions(client: Any, coordinator: Any) -> None:
     assert NO_SLOT.search(page)
     assert "cal-entries" not in page
     assert page.count('<td class="cal-out"></td>') == 7  # 5 days of January, 2 of March
-    assert 'href="?mois=2031-01"' in page and 'href="?mois=2031-03"' in page
+    assert 'href="?mois=2031-01"' in page
+    assert 'href="?mois=2031-03"' in page
 
 
 @pytest.mark.django_db
@@ -198,7 +200,8 @@ def test_the_trainer_filter_is_a_text_field_not_a_select_of_every_trainer(
     assert '<select name="animateur"' not in page
     assert '<input type="text" name="animateur"' in page
     assert 'aria-describedby="id_animateur-help"' in page
-    assert '<select name="salle"' in page and "Salle Jean-Zay (" in page
+    assert '<select name="salle"' in page
+    assert "Salle Jean-Zay (" in page
 
 
 @pytest.mark.django_db
@@ -216,7 +219,8 @@ def test_filtering_on_a_trainer_however_typed(
     }[typed]
     month = month_of(busy_day["day"])
     page = get_page(client, "scheduling:calendar", {"mois": month, "animateur": text})
-    assert "La signature électronique" in page and "Lire sa fiche de paie" not in page
+    assert "La signature électronique" in page
+    assert "Lire sa fiche de paie" not in page
     assert "1 créneau ce mois-ci." in page
     ref = reference(trainer)
     # Whatever was typed, the page and its links carry STRUCTURE/matricule.
@@ -235,7 +239,8 @@ def test_room_and_trainer_filters_combine_and_follow_the_period_links(
     trainer, room = busy_day["trainers"][1], busy_day["room"]
     params = {"mois": month_of(busy_day["day"]), "salle": room.pk, "animateur": reference(trainer)}
     page = get_page(client, "scheduling:calendar", params)
-    assert "La signature électronique" in page and "1 créneau ce mois-ci." in page
+    assert "La signature électronique" in page
+    assert "1 créneau ce mois-ci." in page
     query = f"salle={room.pk}&amp;animateur={reference(trainer).replace('/', '%2F')}"
     assert f"&amp;{query}" in page
     week = get_page(
@@ -243,7 +248,8 @@ def test_room_and_trainer_filters_combine_and_follow_the_period_links(
         "scheduling:calendar_week",
         {"semaine": week_of(busy_day["day"]), "salle": room.pk, "animateur": reference(trainer)},
     )
-    assert "La signature électronique" in week and "1 créneau cette semaine." in week
+    assert "La signature électronique" in week
+    assert "1 créneau cette semaine." in week
     assert f"&amp;{query}" in week
     other_room = RoomFactory()
     page = get_page(client, "scheduling:calendar", {**params, "salle": other_room.pk})
@@ -306,7 +312,9 @@ def test_an_unknown_filter_shows_the_calendar_unfiltered_with_a_message(
     # The period links do not carry a filter that was not applied.
     nav = page[page.index('<nav class="cal-nav') :]
     nav = nav[: nav.index("</nav>")]
-    assert 'href="?mois=' in nav and "animateur=" not in nav and "salle=" not in nav
+    assert 'href="?mois=' in nav
+    assert "animateur=" not in nav
+    assert "salle=" not in nav
 
 
 @pytest.mark.django_db
@@ -319,7 +327,8 @@ def test_an_empty_filter_form_is_no_filter(
         "scheduling:calendar",
         {"mois": month_of(busy_day["day"]), "salle": "", "animateur": "  "},
     )
-    assert "Filtre inconnu" not in page and "4 créneaux ce mois-ci." in page
+    assert "Filtre inconnu" not in page
+    assert "4 créneaux ce mois-ci." in page
     assert "Effacer les filtres" not in page
 
 
@@ -364,7 +373,8 @@ def test_calendar_reads_cost_the_same_at_ten_times_the_parts(coordinator: Any) -
     fill(coordinator, monday, 18, trainer)
     large = [count(), count(trainer_id=trainer.pk)]
     assert [n for n, _ in small] == [n for n, _ in large] == [2, 2]
-    assert [p for _, p in small] == [4, 4] and [p for _, p in large] == [40, 40]
+    assert [p for _, p in small] == [4, 4]
+    assert [p for _, p in large] == [40, 40]
     with CaptureQueriesContext(connection) as ctx:
         selectors.calendar_trainers_matching("Compteur", limit=11)
         selectors.calendar_trainers_matching(reference(trainer), limit=11)

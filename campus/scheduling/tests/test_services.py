@@ -136,7 +136,8 @@ def test_room_double_booking_is_refused_naming_the_other_session(coordinator):
     message = info.value.message
     assert "Trello pour débuter – groupe 1" in message
     assert "01/09/2026" in message
-    assert "12:15" in message and "13:00" in message
+    assert "12:15" in message
+    assert "13:00" in message
     assert "Salle Pasteur" in message
     assert info.value.conflicts[0].other_session == other
     assert counts() == before
@@ -292,7 +293,8 @@ def test_series_conflict_refuses_everything_and_lists_every_date(coordinator):
         series(coordinator, room=room)
     assert info.value.code == "session.conflict"
     assert info.value.dates == [datetime.date(2026, 9, 8), datetime.date(2026, 9, 29)]
-    assert "08/09/2026" in info.value.message and "29/09/2026" in info.value.message
+    assert "08/09/2026" in info.value.message
+    assert "29/09/2026" in info.value.message
     assert counts() == before
 
     result = series(coordinator, room=room, override_conflicts=True)

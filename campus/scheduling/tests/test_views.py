@@ -194,7 +194,8 @@ def test_conflict_shows_the_other_session_then_override_keeps_it(client, coordin
     assert response.status_code == 200
     assert refusal_codes(response) == ["session.conflict"]
     # The refusal names the other session and its room.
-    assert "Bizagi" in page and "Salle Jaurès" in page
+    assert "Bizagi" in page
+    assert "Salle Jaurès" in page
     assert "Je maintiens malgré le conflit" in page
     assert TrainingSession.objects.count() == 1
 
@@ -363,7 +364,8 @@ def test_venues_and_rooms_pages(client, coordinator):
     assert client.get(reverse("scheduling:room_edit", args=[room.pk])).status_code == 200
     assert client.get(reverse("scheduling:venue_edit", args=[venue.pk])).status_code == 200
     page = client.get(reverse("scheduling:room_list")).content.decode()
-    assert "École Jules-Ferry" in page and "Salle 1" in page
+    assert "École Jules-Ferry" in page
+    assert "Salle 1" in page
     assert AuditEntry.objects.filter(action="room.update").count() == 1
 
 
@@ -379,17 +381,21 @@ def test_calendar_views_and_filters(client, coordinator):
     make_session(coordinator, course=CourseFactory(title="Elections"), day=day, room=room_b)
     url = reverse("scheduling:calendar")
     page = client.get(url, {"mois": month_of(day)}).content.decode()
-    assert "Trello" in page and "Elections" in page
+    assert "Trello" in page
+    assert "Elections" in page
     page = client.get(url, {"mois": month_of(day), "salle": room_b.pk}).content.decode()
-    assert "Trello" not in page and "Elections" in page
+    assert "Trello" not in page
+    assert "Elections" in page
     reference = f"{trainer.organisation.code.upper()}/{trainer.matricule}"
     page = client.get(url, {"mois": month_of(day), "animateur": reference}).content.decode()
-    assert "Trello" in page and "Elections" not in page
+    assert "Trello" in page
+    assert "Elections" not in page
     iso = day.isocalendar()
     page = client.get(
         reverse("scheduling:calendar_week"), {"semaine": f"{iso.year}-W{iso.week:02d}"}
     ).content.decode()
-    assert "Trello" in page and "Elections" in page
+    assert "Trello" in page
+    assert "Elections" in page
     response = client.get(url, {"mois": "n'importe quoi", "salle": "x"})
     assert response.status_code == 200
     assert "Mois illisible" in response.content.decode()
