@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 
-from .hierarchy import MAX_HIERARCHY_DEPTH, active_reports_by_depth
+from .hierarchy import MAX_HIERARCHY_DEPTH
 from .models import Agent, Department, Organisation, User
 
 AGENT_LIST_PAGE_SIZE = 50
@@ -173,20 +173,33 @@ class Team:
 def team(
     manager: Agent, *, max_depth: int = MAX_HIERARCHY_DEPTH, with_details: bool = True
 ) -> Team:
-    """The manager's active reports, direct and indirect: two queries whatever the depth.
+    """The manager's active reports, direct and indirect, read one level per query.
 
-    The hierarchy's ids and levels in one recursive query, then the agents. Without
+    The cost depends on the depth of the hierarchy, never on the number of agents;
+    `max_depth` and the `seen` set guard against loops left by bad data. Without
     `with_details`, members come with their organisation only (not their department
     and manager): enough for a list of names and references, and a narrower join.
     """
-    depths = active_reports_by_depth(manager.pk, max_depth=max_depth)
-    truncated = any(depth > max_depth for depth in depths.values())
     rows = _agent_rows() if with_details else Agent.objects.select_related("organisation")
-    levels: list[list[Agent]] = [[] for _ in range(min(max(depths.values(), default=0), max_depth))]
-    if levels:
-        shown = [pk for pk, depth in depths.items() if depth <= max_depth]
-        for agent in rows.filter(pk__in=shown).order_by("last_name", "first_name", "id"):
-            levels[depths[agent.pk] - 1].append(agent)
+    seen: set[int] = {manager.pk}
+    levels: list[list[Agent]] = []
+    current_ids = [manager.pk]
+    truncated = False
+    while current_ids:
+        if len(levels) >= max_depth:
+            truncated = True
+            break
+        members = [
+            agent
+            for agent in rows.filter(manager_id__in=current_ids, is_active=True).order_by(
+                "last_name", "first_name", "id"
+            )
+            if agent.pk not in seen
+        ]
+        seen.update(agent.pk for agent in members)
+        if members:
+            levels.append(members)
+        current_ids = [agent.pk for agent in members]
 
     result = Team(manager=manager, direct=levels[0] if levels else [], truncated=truncated)
     for depth, members in enumerate(levels[1:], start=2):
