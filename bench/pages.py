@@ -139,7 +139,8 @@ def page_plan() -> tuple[list[tuple[str, str | list[str], Caller | None]], dict[
         ),
         ("calendar_month", f"/programmation/?mois={month['year']}-{month['month']:02d}", coord_c),
         # A different search on every request: the catalogue as it costs when its cached
-        # results cannot be reused (every change to the school's data invalidates them).
+        # courses cannot be reused (a change to the catalogue or the programming moves
+        # their data versions, campus.core.data_versions).
         ("catalogue_search_cold", cold_searches(), learner_c),
     ]
     return plan, fx, coord_c

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from campus.core import data_versions
 from campus.core.actors import Actor
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
@@ -139,6 +140,7 @@ def programme_create(
             is_active=is_active,
             **data,
         )
+        data_versions.changed(data_versions.CATALOG)
         audit_record(
             actor=actor,
             action="programme.create",
@@ -177,6 +179,7 @@ def programme_update(
         changes = diff(before, snapshot(programme, PROGRAMME_FIELDS))
         if changes:
             programme.save()
+            data_versions.changed(data_versions.CATALOG)
             audit_record(actor=actor, action="programme.update", obj=programme, changes=changes)
         if renamed:
             # The programme's name is searchable on each of its courses.
@@ -196,6 +199,7 @@ def theme_create(*, actor: Actor, name: str) -> Theme:
                 _("Le thème « %(name)s » existe déjà.") % {"name": name}, code="theme.name_taken"
             )
         theme = Theme.objects.create(name=name, slug=unique_slug(Theme, name, fallback="theme"))
+        data_versions.changed(data_versions.CATALOG)
         audit_record(
             actor=actor,
             action="theme.create",
@@ -383,6 +387,7 @@ def course_create(
         course.default_trainers.set(cleaned["default_trainers"])
         course.audience_organisations.set(cleaned["audience_organisations"])
         _refresh_search_text(Course.objects.filter(pk=course.pk))
+        data_versions.changed(data_versions.CATALOG)
         audit_record(
             actor=actor, action="course.create", obj=course, changes=diff({}, _course_state(course))
         )
@@ -442,6 +447,7 @@ def course_update(
         _refresh_search_text(Course.objects.filter(pk=course.pk))
         changes = diff(before, _course_state(course))
         if changes:
+            data_versions.changed(data_versions.CATALOG)
             audit_record(actor=actor, action="course.update", obj=course, changes=changes)
     course.refresh_from_db()
     return course
@@ -461,6 +467,7 @@ def _set_status(*, actor: Actor, course: Course, status: str, action: str) -> Co
         before = snapshot(course, ["status"])
         course.status = status
         course.save(update_fields=["status", "updated_at"])
+        data_versions.changed(data_versions.CATALOG)
         audit_record(
             actor=actor,
             action=action,
@@ -512,6 +519,7 @@ def course_duplicate(*, actor: Actor, course: Course) -> Course:
         for name in COURSE_M2M_FIELDS:
             getattr(copy, name).set(getattr(source, name).all())
         _refresh_search_text(Course.objects.filter(pk=copy.pk))
+        data_versions.changed(data_versions.CATALOG)
         audit_record(
             actor=actor,
             action="course.duplicate",

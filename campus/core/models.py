@@ -109,3 +109,23 @@ class SchoolSettings(models.Model):
     def current(cls) -> SchoolSettings:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class DataVersion(models.Model):
+    """A counter per kind of data, moved by the services that change that data.
+
+    Pages that keep what they read in Django's cache put the counters of the data
+    they show in the cache key (`campus.core.data_versions`): a change made
+    through a service moves its counter when its transaction commits, and every
+    worker then reads afresh. Nothing is inferred from other tables.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("version des données")
+        verbose_name_plural = _("versions des données")
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

@@ -24,6 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campus.core import data_versions
 from campus.core.actors import Actor
 from campus.core.audit import audit_entry, audit_record_many, diff, snapshot
 from campus.core.exceptions import NotAllowed
@@ -820,6 +821,7 @@ def _apply(plan: _Plan, *, actor: Actor) -> ImportResult:
             message=message,
         )
     )
+    data_versions.changed(data_versions.PEOPLE)
     audit_record_many(audits)
     return result
 

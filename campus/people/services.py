@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus.core import roles
+from campus.core import data_versions, roles
 from campus.core.actors import Actor
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
@@ -94,6 +94,7 @@ def organisation_create(
                 code="organisation.code_taken",
             )
         org = Organisation.objects.create(name=name, code=code, kind=kind)
+        data_versions.changed(data_versions.PEOPLE)
         audit_record(
             actor=actor,
             action="organisation.create",
@@ -121,6 +122,7 @@ def department_create(
         dept = Department.objects.create(
             organisation=organisation, name=name, parent=parent, code=code
         )
+        data_versions.changed(data_versions.PEOPLE)
         audit_record(
             actor=actor,
             action="department.create",
@@ -163,6 +165,7 @@ def agent_create(
         _check_manager_chain(agent, agent.manager)
         agent.full_clean()
         agent.save()
+        data_versions.changed(data_versions.PEOPLE)
         audit_record(
             actor=actor,
             action="agent.create",
@@ -191,6 +194,7 @@ def agent_update(*, actor: Actor, agent: Agent, **fields: Any) -> Agent:
             if "is_active" in changes:
                 # The account follows the agent: a returning agent can sign in again.
                 User.objects.filter(agent=agent).update(is_active=agent.is_active)
+            data_versions.changed(data_versions.PEOPLE)
             audit_record(actor=actor, action="agent.update", obj=agent, changes=changes)
     return agent
 
@@ -218,6 +222,7 @@ def agent_deactivate(
             agent.departure_date = departure_date
         agent.save(update_fields=["is_active", "departure_date", "updated_at"])
         User.objects.filter(agent=agent).update(is_active=False)
+        data_versions.changed(data_versions.PEOPLE)
         audit_record(
             actor=actor,
             action="agent.deactivate",

@@ -12,7 +12,7 @@ row; the markup stays in the templates.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from campus.catalog.models import Course, Programme, Theme
 from campus.catalog.selectors import Badge, course_badges, matching_courses
+from campus.core import data_versions
 from campus.people.models import Organisation
 from campus.registrations.capacity import with_seats_left
 from campus.scheduling.models import SessionPart, TrainingSession
@@ -174,6 +175,7 @@ def _day(value: datetime.date | datetime.datetime | None, fmt: str) -> str:
 
 @dataclass(frozen=True)
 class CatalogueCard:
+    pk: int
     title: str
     url: str
     facts: str
@@ -225,6 +227,7 @@ def _card(course: Course, themes: list[str]) -> CatalogueCard:
                 "%(counter)s session à venir", "%(counter)s sessions à venir", count
             ) % {"counter": count}
     return CatalogueCard(
+        pk=course.pk,
         title=course.title,
         url=reverse("portal:course_detail", args=[course.slug]),
         facts=" · ".join(facts),
@@ -233,33 +236,39 @@ def _card(course: Course, themes: list[str]) -> CatalogueCard:
         themes=themes,
         next_session=next_session,
         upcoming=upcoming,
-        seats=seats_badge(course.seats_left_total) if next_at is not None else None,  # type: ignore[attr-defined]
+        # Filled in by `catalogue_page` on every request: seats move with every sign-up.
+        seats=None,
     )
 
 
-def catalogue_page(
+@dataclass(frozen=True)
+class _CataloguePage:
+    """What a page of the catalogue shows but the seats: what may be kept in the cache."""
+
+    cards: list[CatalogueCard]
+    number: int
+    count: int
+
+
+def _read_catalogue(
     page_number: str | int | None,
     *,
-    text: str = "",
-    programme: Programme | None = None,
-    theme: Theme | None = None,
-    format: str = "",
-    organisation: Organisation | None = None,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    seats_left_only: bool = False,
-) -> Page[CatalogueCard]:
-    """One page of the published catalogue, as `CatalogueCard`s: four queries.
-
-    The same courses, order and figures as `catalogue_search`, read in two steps:
-    every matching course needs its next session to be sorted, but only the
-    twenty shown need their session count, seats left, programme and themes.
-    """
+    text: str,
+    programme: Programme | None,
+    theme: Theme | None,
+    format: str,
+    organisation: Organisation | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    seats_left_only: bool,
+) -> _CataloguePage:
+    """The page's courses, read in two steps (four queries): every matching course needs
+    its next session to be sorted, but only the twenty shown need their session count,
+    programme and themes."""
     courses = matching_courses(
         text=text, programme=programme, theme=theme, format=format, organisation=organisation
     )
-    window = {"date_from": date_from, "date_to": date_to}
-    sessions = _sessions_of_course(**window)
+    sessions = _sessions_of_course(date_from=date_from, date_to=date_to)
     courses = courses.annotate(next_session_at=_next_session_at(sessions))
     if date_from is not None or date_to is not None or seats_left_only:
         courses = courses.filter(next_session_at__isnull=False)
@@ -275,12 +284,18 @@ def catalogue_page(
     page = paginator.get_page(page_number)
     ids: list[int] = list(page.object_list)
     if not ids:
-        return Page([], page.number, paginator)
+        return _CataloguePage([], page.number, paginator.count)
     rows = {
         course.pk: course
         for course in Course.objects.filter(pk__in=ids)
         .order_by()
-        .annotate(**_session_summary(**window))
+        .annotate(
+            next_session_at=_next_session_at(sessions),
+            upcoming_count=Subquery(
+                sessions.order_by().values("course").annotate(n=Count("pk")).values("n"),
+                output_field=models.IntegerField(),
+            ),
+        )
         .select_related("programme")
         .only(*_CARD_FIELDS)
     }
@@ -293,6 +308,80 @@ def catalogue_page(
         themes[course_id].append(name)
     # A course deleted between the two reads is left out rather than failing the page.
     cards = [_card(rows[pk], themes[pk]) for pk in ids if pk in rows]
+    return _CataloguePage(cards, page.number, paginator.count)
+
+
+def _seats_left_by_course(
+    ids: list[int], *, date_from: datetime.date | None, date_to: datetime.date | None
+) -> dict[int, int]:
+    """Seats left in the open sessions to come of these courses, read live (one query)."""
+    if not ids:
+        return {}
+    sessions = _sessions_of_course(date_from=date_from, date_to=date_to)
+    return {
+        pk: total or 0
+        for pk, total in Course.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(seats_left_total=_seats_left_total(sessions))
+        .values_list("pk", "seats_left_total")
+    }
+
+
+def catalogue_page(
+    page_number: str | int | None,
+    *,
+    text: str = "",
+    programme: Programme | None = None,
+    theme: Theme | None = None,
+    format: str = "",
+    organisation: Organisation | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    seats_left_only: bool = False,
+) -> Page[CatalogueCard]:
+    """One page of the published catalogue, as `CatalogueCard`s.
+
+    The courses, their next session and the page's figures come from the cache
+    while the catalogue and the programming are unchanged (`data_versions`: two
+    queries for the counters and the seats), else from four queries. The seats
+    left are read live; a search for seats left only is never cached, since its
+    list itself moves with every sign-up.
+    """
+
+    def read() -> _CataloguePage:
+        return _read_catalogue(
+            page_number,
+            text=text,
+            programme=programme,
+            theme=theme,
+            format=format,
+            organisation=organisation,
+            date_from=date_from,
+            date_to=date_to,
+            seats_left_only=seats_left_only,
+        )
+
+    if seats_left_only:
+        data = read()
+    else:
+        criteria = (text, programme, theme, format, organisation, date_from, date_to)
+        data = data_versions.cached(
+            "catalogue",
+            depends_on=(data_versions.CATALOG, data_versions.PROGRAMMING),
+            parts=[page_number, *(getattr(value, "pk", value) for value in criteria)],
+            compute=read,
+        )
+    seats = _seats_left_by_course(
+        [card.pk for card in data.cards if card.next_session],
+        date_from=date_from,
+        date_to=date_to,
+    )
+    cards = [
+        replace(card, seats=seats_badge(seats.get(card.pk, 0))) if card.next_session else card
+        for card in data.cards
+    ]
+    paginator: Paginator[Any] = Paginator(range(data.count), CATALOGUE_PAGE_SIZE)
+    page = paginator.get_page(data.number)
     return Page(cards, page.number, paginator)
 
 
@@ -318,8 +407,9 @@ class SessionRow:
     places: list[Place]
     trainers: str
     external_speaker: str
-    seats: Badge
     capacity: str
+    # Filled in by `course_sessions_page` on every request: seats move with every sign-up.
+    seats: Badge | None
     has_seats: bool
     # "(session du 3 mars 2027)": tells screen readers which session a button is for.
     which: str
@@ -349,7 +439,6 @@ def _session_row(
             places.append(Place(label, with_steps=not part.room.step_free_access))
         else:
             places.append(Place(part.location_note))
-    seats_left: int = session.seats_left  # type: ignore[attr-defined]
     return SessionRow(
         pk=session.pk,
         heading=heading,
@@ -357,23 +446,28 @@ def _session_row(
         places=places,
         trainers=", ".join(trainers),
         external_speaker=session.external_speaker,
-        seats=seats_badge(seats_left),
         capacity=_("sur %(capacity)s") % {"capacity": session.capacity},
-        has_seats=bool(seats_left),
+        seats=None,
+        has_seats=False,
         which=_("(session du %(date)s)") % {"date": day},
         url=reverse("registrations:session", args=[session.pk]),
         signup_url=reverse("registrations:signup", args=[session.pk]),
     )
 
 
-def course_sessions_page(course: Course, page_number: str | int | None) -> Page[SessionRow]:
-    """One page of the open sessions to come of `course`, as `SessionRow`s: four queries.
+@dataclass(frozen=True)
+class _SessionsPage:
+    rows: list[SessionRow]
+    number: int
+    count: int
 
-    The count, the sessions with their seats left, their parts (room and venue)
-    and their trainers' names.
-    """
+
+def _read_course_sessions(course_id: int, page_number: str | int | None) -> _SessionsPage:
+    """The page's sessions but their seats (four queries): the count, the sessions,
+    their parts (room and venue) and their trainers' names."""
     sessions = (
-        with_seats_left(upcoming_open_sessions().filter(course=course))
+        upcoming_open_sessions()
+        .filter(course_id=course_id)
         .only("pk", "starts_at", "title_suffix", "external_speaker", "capacity")
         .order_by("starts_at", "pk")
     )
@@ -394,4 +488,31 @@ def course_sessions_page(course: Course, page_number: str | int | None) -> Page[
         ):
             trainers[link.trainingsession_id].append(link.agent.full_name)
     rows = [_session_row(s, parts[s.pk], trainers[s.pk]) for s in listed]
+    return _SessionsPage(rows, page.number, paginator.count)
+
+
+def course_sessions_page(course: Course, page_number: str | int | None) -> Page[SessionRow]:
+    """One page of the open sessions to come of `course`, as `SessionRow`s.
+
+    The sessions come from the cache while the programming and the agents' names
+    are unchanged (`data_versions`), else from four queries; their seats left are
+    read live (one query).
+    """
+    data = data_versions.cached(
+        "course-sessions",
+        depends_on=(data_versions.PROGRAMMING, data_versions.PEOPLE),
+        parts=[course.pk, page_number],
+        compute=lambda: _read_course_sessions(course.pk, page_number),
+    )
+    ids = [row.pk for row in data.rows]
+    seats: dict[int, int] = {}
+    if ids:
+        sessions = with_seats_left(TrainingSession.objects.filter(pk__in=ids))
+        seats = {session.pk: session.seats_left for session in sessions.only("pk", "capacity")}  # type: ignore[attr-defined]
+    rows = [
+        replace(row, seats=seats_badge(seats.get(row.pk, 0)), has_seats=bool(seats.get(row.pk)))
+        for row in data.rows
+    ]
+    paginator: Paginator[Any] = Paginator(range(data.count), COURSE_SESSIONS_PAGE_SIZE)
+    page = paginator.get_page(data.number)
     return Page(rows, page.number, paginator)

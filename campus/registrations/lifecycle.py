@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campus.catalog.models import Course
+from campus.core import data_versions
 from campus.core.actors import Actor
 from campus.core.audit import audit_record
 from campus.core.events import emit
@@ -63,6 +64,7 @@ def session_open(
             )
         session.status = TrainingSession.Status.OPEN
         session.save(update_fields=["status", "updated_at"])
+        data_versions.changed(data_versions.PROGRAMMING)
         audit_record(
             actor=actor,
             action="session.open",
@@ -98,6 +100,7 @@ def session_cancel(*, actor: Actor, session: TrainingSession, reason: str) -> Tr
         session.status = TrainingSession.Status.CANCELLED
         session.cancellation_reason = reason
         session.save(update_fields=["status", "cancellation_reason", "updated_at"])
+        data_versions.changed(data_versions.PROGRAMMING)
         audit_record(
             actor=actor,
             action="session.cancel",

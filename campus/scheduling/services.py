@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from campus.catalog import policies as catalog_policies
 from campus.catalog import services as catalog_services
 from campus.catalog.models import Course
-from campus.core import events
+from campus.core import data_versions, events
 from campus.core.actors import Actor
 from campus.core.audit import audit_record, diff, snapshot
 from campus.core.exceptions import DomainError, NotAllowed
@@ -313,6 +313,7 @@ def venue_create(*, actor: Actor, name: str, address: str = "", access_notes: st
                 code="venue.name_taken",
             )
         venue = Venue.objects.create(name=name, address=address, access_notes=access_notes)
+        data_versions.changed(data_versions.PROGRAMMING)
         audit_record(
             actor=actor,
             action="venue.create",
@@ -342,6 +343,7 @@ def venue_update(*, actor: Actor, venue: Venue, **fields: Any) -> Venue:
         changes = diff(before, snapshot(venue, VENUE_FIELDS))
         if changes:
             venue.save()
+            data_versions.changed(data_versions.PROGRAMMING)
             audit_record(actor=actor, action="venue.update", obj=venue, changes=changes)
     return venue
 
@@ -385,6 +387,7 @@ def room_create(
             equipment=equipment,
             is_active=is_active,
         )
+        data_versions.changed(data_versions.PROGRAMMING)
         audit_record(
             actor=actor,
             action="room.create",
@@ -408,6 +411,7 @@ def room_update(*, actor: Actor, room: Room, **fields: Any) -> Room:
         changes = diff(before, snapshot(room, ROOM_FIELDS))
         if changes:
             room.save()
+            data_versions.changed(data_versions.PROGRAMMING)
             audit_record(actor=actor, action="room.update", obj=room, changes=changes)
     return room
 
@@ -503,6 +507,7 @@ def session_create(
         )
         SessionPart.objects.bulk_create(_new_parts(session, parts))
         session.trainers.set(trainers)
+        data_versions.changed(data_versions.PROGRAMMING)
         audit_record(
             actor=actor,
             action="session.create",
@@ -647,6 +652,7 @@ def session_edit_write(*, actor: Actor, edit: SessionEdit) -> ScheduleResult:
         session.trainers.set(edit.trainers)
         changes = diff(edit.before, _session_snapshot(session, edit.trainers, parts))
         if changes:
+            data_versions.changed(data_versions.PROGRAMMING)
             audit_record(actor=actor, action="session.update", obj=session, changes=changes)
         if "parts" in changes:
             # Time or room moved: registrants are told and invitations updated, after commit.
@@ -863,6 +869,7 @@ def session_series_create(
         through.objects.bulk_create(
             [through(trainingsession_id=s.pk, agent_id=t.pk) for s in sessions for t in trainers]
         )
+        data_versions.changed(data_versions.PROGRAMMING)
         for session, part in zip(sessions, parts, strict=True):
             session.course = course
             audit_record(

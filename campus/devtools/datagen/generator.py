@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campus.catalog.models import Course, Programme, Theme
+from campus.core import data_versions
 from campus.core.audit import audit_record
 from campus.core.exceptions import DomainError
 from campus.core.models import AuditEntry, SchoolSettings
@@ -170,6 +171,8 @@ def generate(
         # The school's settings row, as a school in use has it: otherwise the first page
         # that reads it also creates it, and the bench would count those queries.
         SchoolSettings.objects.using(using).get_or_create(pk=1)
+        # Written in bulk, behind the services: every cached page reads afresh.
+        data_versions.changed(*data_versions.KINDS)
         audit_record(
             actor=None,
             action=AUDIT_ACTION,

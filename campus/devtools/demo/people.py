@@ -30,6 +30,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campus.core import data_versions
 from campus.core.audit import audit_record, diff
 from campus.core.exceptions import DomainError
 from campus.people.auth_backends import matricule_login
@@ -1177,6 +1178,8 @@ def demo_load(*, seed: int = DEFAULT_SEED, if_empty: bool = False) -> LoadResult
         agent_ids = _upsert_agents(plan.agents, orgs, departments, result)
         _ensure_accounts(plan.agents, agent_ids, result)
         if result.changed:
+            # Written in bulk, behind the services: every cached page reads afresh.
+            data_versions.changed(*data_versions.KINDS)
             audit_record(
                 actor=None,
                 action="demo.load",

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from campus.catalog.models import Course, Programme, Theme
+from campus.core import data_versions
 from campus.core.audit import audit_record
 from campus.people.models import Agent
 from campus.scheduling.models import Room, SessionPart, TrainingSession, Venue
@@ -578,6 +579,8 @@ def load_demo_programming(
             [default_trainers(course_id=c, agent_id=a) for c, a in sorted(pairs)],
             ignore_conflicts=True,
         )
+        # Written in bulk, behind the services: every cached page reads afresh.
+        data_versions.changed(*data_versions.KINDS)
         audit_record(
             actor=None,
             action="scheduling.demo_load",
