@@ -99,10 +99,17 @@ def _create_then_fail(coordinator: User) -> None:
         raise RuntimeError("rolled back")
 
 
-def test_a_change_rolled_back_moves_no_counter(coordinator: User) -> None:
+def test_a_change_rolled_back_moves_no_counter(
+    coordinator: User, django_capture_on_commit_callbacks
+) -> None:
     before = data_versions.current(data_versions.KINDS)
-    with pytest.raises(RuntimeError):
-        _create_then_fail(coordinator)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            _create_then_fail(coordinator)
+        catalog_services.course_create(actor=coordinator, title="Publiée")
+    # Only the committed creation's counter move is left to run.
+    assert len(callbacks) == 1
+    assert data_versions.current(data_versions.KINDS) == (before[0] + 1, *before[1:])
     assert data_versions.current(data_versions.KINDS) == before
     assert not Course.objects.filter(title="Jamais publiée").exists()
 
