@@ -20,7 +20,7 @@ from campus.core import data_versions
 from campus.core.actors import Actor
 from campus.core.audit import audit_record
 from campus.core.events import emit
-from campus.core.exceptions import DomainError, NotAllowed
+from campus.core.exceptions import DomainError
 from campus.people.models import Agent
 from campus.scheduling import policies as scheduling_policies
 from campus.scheduling.models import TrainingSession
@@ -39,8 +39,7 @@ State = Registration.State
 
 
 def _require_manager(actor: Actor) -> None:
-    if not scheduling_policies.can_manage_sessions(actor):
-        raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
+    scheduling_policies.require_manage_sessions(actor)
 
 
 def session_open(

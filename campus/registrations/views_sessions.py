@@ -34,8 +34,7 @@ from . import lifecycle, session_selectors
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not scheduling_policies.can_manage_sessions(request.user):
-        raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
+    scheduling_policies.require_manage_sessions(request.user)
 
 
 def _session_or_404(pk: int) -> TrainingSession:

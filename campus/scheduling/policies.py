@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from campus.core.actors import Actor, signed_in
+from campus.core.exceptions import NotAllowed
 from campus.core.roles import is_coordinator, own_agent_id
 from campus.people.models import Agent
 
@@ -12,6 +15,12 @@ from .models import TrainingSession
 def can_manage_sessions(actor: Actor) -> bool:
     """Programming sessions, rooms and series is the coordinators' job."""
     return is_coordinator(actor)
+
+
+def require_manage_sessions(actor: Actor) -> None:
+    """Raise NotAllowed, with the reason, unless the actor may programme sessions."""
+    if not can_manage_sessions(actor):
+        raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
 
 
 def can_view_trainer_sessions(actor: Actor, agent: Agent) -> bool:

@@ -69,8 +69,7 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 def _require_manager(actor: Actor) -> None:
-    if not policies.can_manage_sessions(actor):
-        raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
+    policies.require_manage_sessions(actor)
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,7 @@ from .selectors import TrainerChoice
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not policies.can_manage_sessions(request.user):
-        raise NotAllowed(_("La programmation est réservée aux coordinateurs de l'école."))
+    policies.require_manage_sessions(request.user)
 
 
 def _session_or_404(pk: int) -> TrainingSession:
