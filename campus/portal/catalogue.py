@@ -27,7 +27,7 @@ from campus.catalog.models import Course, Programme, Theme
 from campus.catalog.selectors import Badge, course_badges, matching_courses
 from campus.core import data_versions
 from campus.people.models import Organisation
-from campus.registrations.capacity import with_seats_left
+from campus.registrations.capacity import seats_left_by_session, with_seats_left
 from campus.scheduling.models import SessionPart, TrainingSession
 
 CATALOGUE_PAGE_SIZE = 20
@@ -314,17 +314,20 @@ def _read_catalogue(
 def _seats_left_by_course(
     ids: list[int], *, date_from: datetime.date | None, date_to: datetime.date | None
 ) -> dict[int, int]:
-    """Seats left in the open sessions to come of these courses, read live (one query)."""
+    """Seats left in the open sessions to come of these courses, read live (two queries)."""
     if not ids:
         return {}
-    sessions = _sessions_of_course(date_from=date_from, date_to=date_to)
-    return {
-        pk: total or 0
-        for pk, total in Course.objects.filter(pk__in=ids)
+    sessions = list(
+        upcoming_open_sessions(date_from=date_from, date_to=date_to)
+        .filter(course_id__in=ids)
         .order_by()
-        .annotate(seats_left_total=_seats_left_total(sessions))
-        .values_list("pk", "seats_left_total")
-    }
+        .values_list("pk", "course_id", "capacity")
+    )
+    left = seats_left_by_session({pk: capacity for pk, _course, capacity in sessions})
+    totals: dict[int, int] = dict.fromkeys(ids, 0)
+    for pk, course_id, _capacity in sessions:
+        totals[course_id] += left[pk]
+    return totals
 
 
 def catalogue_page(
@@ -408,6 +411,7 @@ class SessionRow:
     trainers: str
     external_speaker: str
     capacity: str
+    capacity_value: int
     # Filled in by `course_sessions_page` on every request: seats move with every sign-up.
     seats: Badge | None
     has_seats: bool
@@ -447,6 +451,7 @@ def _session_row(
         trainers=", ".join(trainers),
         external_speaker=session.external_speaker,
         capacity=_("sur %(capacity)s") % {"capacity": session.capacity},
+        capacity_value=session.capacity,
         seats=None,
         has_seats=False,
         which=_("(session du %(date)s)") % {"date": day},
@@ -504,11 +509,7 @@ def course_sessions_page(course: Course, page_number: str | int | None) -> Page[
         parts=[course.pk, page_number],
         compute=lambda: _read_course_sessions(course.pk, page_number),
     )
-    ids = [row.pk for row in data.rows]
-    seats: dict[int, int] = {}
-    if ids:
-        sessions = with_seats_left(TrainingSession.objects.filter(pk__in=ids))
-        seats = {session.pk: session.seats_left for session in sessions.only("pk", "capacity")}  # type: ignore[attr-defined]
+    seats = seats_left_by_session({row.pk: row.capacity_value for row in data.rows})
     rows = [
         replace(row, seats=seats_badge(seats.get(row.pk, 0)), has_seats=bool(seats.get(row.pk)))
         for row in data.rows

@@ -72,6 +72,27 @@ def seats_taken_expression() -> models.Expression:
     return Coalesce(models.Subquery(taken, output_field=models.IntegerField()), models.Value(0))
 
 
+def seats_left_by_session(capacities: dict[int, int]) -> dict[int, int]:
+    """{session id: seats left} for sessions given as {id: capacity}: one grouped query.
+
+    For pages that list many sessions at once (a course's weekly workshops): one
+    count per session of the registrations holding a seat, in a single GROUP BY on
+    the (session, state) index, rather than a correlated subquery per session.
+    """
+    if not capacities:
+        return {}
+    taken = dict(
+        Registration.objects.filter(
+            session_id__in=list(capacities), state__in=Registration.SEAT_STATES
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .values_list("session_id", "n")
+    )
+    return {pk: max(0, capacity - taken.get(pk, 0)) for pk, capacity in capacities.items()}
+
+
 def with_seats_left(queryset: models.QuerySet[TrainingSession]) -> models.QuerySet[TrainingSession]:
     """Annotate `seats_taken` and `seats_left` (never below zero) on sessions."""
     return queryset.annotate(seats_taken=seats_taken_expression()).annotate(

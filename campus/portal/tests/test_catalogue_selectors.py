@@ -15,7 +15,7 @@ from campus.catalog.tests.factories import CourseFactory, ProgrammeFactory, Them
 from campus.people.models import Agent, User
 from campus.people.tests.factories import AgentFactory, OrganisationFactory
 from campus.portal import catalogue
-from campus.registrations import capacity
+from campus.registrations.models import Registration
 from campus.scheduling.tests.factories import RoomFactory, stored_session
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +25,15 @@ def _titles(qs: models.QuerySet[Course]) -> list[str]:
     return sorted(course.title for course in qs)
 
 
-@pytest.fixture
-def seats_taken_from_min_participants(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Registrations do not exist yet, so no seat is ever taken. To see the catalogue
-    follow the shared seats definition, pretend `min_participants` seats are taken."""
-    monkeypatch.setattr(capacity, "seats_taken_expression", lambda: models.F("min_participants"))
+def _take_seats(session: Any, count: int) -> None:
+    """`count` confirmed registrations of fresh agents: seats as the sign-ups hold them."""
+    for _ in range(count):
+        Registration.objects.create(
+            session=session,
+            agent=AgentFactory(),
+            state=Registration.State.CONFIRMED,
+            queued_at=timezone.now(),
+        )
 
 
 # --- Words ----------------------------------------------------------------------
@@ -142,15 +146,13 @@ def test_next_session_and_seats_count_only_upcoming_open_sessions() -> None:
     assert next(iter(catalogue.catalogue_search())).pk == course.pk
 
 
-def test_seats_left_filter(seats_taken_from_min_participants: None) -> None:
+def test_seats_left_filter() -> None:
     full = CourseFactory(title="Complète")
     session = stored_session(full, capacity=10)
-    session.min_participants = 10  # ten seats "taken" by the fixture
-    session.save()
+    _take_seats(session, 10)
     open_course = CourseFactory(title="Places libres")
     partly = stored_session(open_course, capacity=10)
-    partly.min_participants = 4
-    partly.save()
+    _take_seats(partly, 4)
     CourseFactory(title="Sans session")
     found = {c.title: c for c in catalogue.catalogue_search()}
     assert found["Complète"].seats_left_total == 0
@@ -195,17 +197,14 @@ def _card_titles(page: Any) -> list[str]:
     return [card.title for card in page.object_list]
 
 
-def test_catalogue_page_has_the_search_order_and_figures(
-    seats_taken_from_min_participants: None,
-) -> None:
+def test_catalogue_page_has_the_search_order_and_figures() -> None:
     theme: Theme = ThemeFactory(name="Numérique")
     programme: Programme = ProgrammeFactory(name="Les mardis")
     later = CourseFactory(title="B plus tard", themes=[theme], programme=programme)
     stored_session(later, days_ahead=20, capacity=8)
     soon = CourseFactory(title="C bientôt", usual_duration_minutes=90)
     session = stored_session(soon, days_ahead=3, capacity=10)
-    session.min_participants = 4
-    session.save()
+    _take_seats(session, 4)
     stored_session(soon, days_ahead=10, capacity=5)
     CourseFactory(title="A sans session")
     CourseFactory(title="Brouillon", status=Course.Status.DRAFT)
@@ -227,12 +226,11 @@ def test_catalogue_page_has_the_search_order_and_figures(
     assert third.seats is None
 
 
-def test_catalogue_page_filters_like_the_search(seats_taken_from_min_participants: None) -> None:
+def test_catalogue_page_filters_like_the_search() -> None:
     today = timezone.localdate()
     full = CourseFactory(title="Complète Excel")
     session = stored_session(full, days_ahead=30, capacity=3)
-    session.min_participants = 3
-    session.save()
+    _take_seats(session, 3)
     free = CourseFactory(title="Places Excel")
     stored_session(free, days_ahead=5, capacity=3)
     stored_session(free, days_ahead=40, capacity=2)

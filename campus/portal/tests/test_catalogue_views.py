@@ -425,8 +425,9 @@ def _catalogue_queries(
 
 
 # Session, user (with agent), the navigation's manager check, the three filter
-# <select>s, the data versions, the seats left of the listed courses (read live).
-CATALOGUE_CACHED_QUERIES = 8
+# <select>s, the data versions, the seats left of the listed courses, read live (their
+# sessions to come, then one count of the seats held per session).
+CATALOGUE_CACHED_QUERIES = 9
 # Plus, when the catalogue or the programming changed since the last reading: the
 # count, the page of course ids in order, those courses with their figures, their themes.
 CATALOGUE_QUERIES = CATALOGUE_CACHED_QUERIES + 4

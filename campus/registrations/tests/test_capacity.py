@@ -44,6 +44,28 @@ def test_tally_counts_what_the_orm_counts(coordinator):
 
 
 @pytest.mark.django_db
+def test_every_reading_of_the_seats_agrees(coordinator):
+    """The lock's tally, the pages' annotation and the lists' grouped count: one definition."""
+    full = open_session(coordinator, capacity=2)
+    partly = open_session(coordinator, capacity=5)
+    empty = open_session(coordinator, capacity=4)
+    for session, signups in ((full, 4), (partly, 2)):
+        for _ in range(signups):
+            _signup(UserFactory(), session)
+    sessions = [full, partly, empty]
+    annotated = {
+        s.pk: s.seats_left
+        for s in capacity.with_seats_left(
+            TrainingSession.objects.filter(pk__in=[s.pk for s in sessions])
+        )
+    }
+    grouped = capacity.seats_left_by_session({s.pk: s.capacity for s in sessions})
+    now = timezone.now()
+    tallied = {s.pk: max(0, s.capacity - capacity.tally(s.pk, now).used) for s in sessions}
+    assert annotated == grouped == tallied == {full.pk: 0, partly.pk: 3, empty.pk: 4}
+
+
+@pytest.mark.django_db
 def test_the_stale_offer_counted_by_the_tally_is_passed_on(coordinator):
     session = open_session(coordinator, capacity=1)
     services.session_waitlist_mode_set(
