@@ -51,10 +51,22 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class RegistrationSource(models.TextChoices):
+    """How a registration came to be: counted apart in the school's figures."""
+
+    SIGNUP = "signup", _("Inscription sur le site")
+    LIST = "list", _("Inscription d'une liste")
+    ON_THE_SPOT = "on_the_spot", _("Sur place")
+    POLL = "poll", _("Sondage de dates")
+    CURRICULUM = "curriculum", _("Cursus")
+    FOLLOW_UP = "follow_up", _("Suivi d'une évaluation")
+
+
 class Registration(models.Model):
     """One agent's registration to one session, moving through `TRANSITIONS`."""
 
     State = RegistrationState
+    Source = RegistrationSource
     LIVE_STATES = LIVE_STATES
     SEAT_STATES = SEAT_STATES
     QUEUE_STATES = QUEUE_STATES
@@ -71,6 +83,13 @@ class Registration(models.Model):
     )
     state = models.CharField(_("état"), max_length=20, choices=State.choices, db_index=True)
     is_mandatory = models.BooleanField(_("inscription obligatoire"), default=False)
+    source = models.CharField(
+        _("origine"),
+        max_length=20,
+        choices=RegistrationSource.choices,
+        default=RegistrationSource.SIGNUP,
+        db_index=True,
+    )
     # Arrival order on the waitlist; set when the registration first needs a seat.
     queued_at = models.DateTimeField(_("arrivée"), db_index=True)
     offer_expires_at = models.DateTimeField(_("place proposée jusqu'au"), null=True, blank=True)

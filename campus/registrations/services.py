@@ -83,13 +83,18 @@ def registration_create(
     mandatory: bool = False,
     acknowledge_overlap: bool = False,
     note: str = "",
+    source: str = Registration.Source.SIGNUP,
     now: datetime.datetime | None = None,
 ) -> Outcome:
     """Sign an agent up: confirmed if a seat is free, else waitlisted, or a request
     to the line manager when the course asks for approval and the agent signs up alone.
+
+    `source` says how the registration came (a poll, a curriculum…), for the figures.
     """
     if not policies.can_register(actor, agent):
         raise NotAllowed(_("Vous ne pouvez pas inscrire cet agent."))
+    if source not in Registration.Source.values:
+        raise ValueError(f"Unknown registration source: {source!r}")
     if mandatory and not policies.can_make_mandatory(actor):
         raise NotAllowed(
             _("Seul le coordinateur de l'école peut rendre une inscription obligatoire.")
@@ -119,6 +124,7 @@ def registration_create(
             session=session,
             agent=agent,
             is_mandatory=mandatory,
+            source=source,
             queued_at=now,
             overlap_acknowledged=bool(overlapping),
             note=note,

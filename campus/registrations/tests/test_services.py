@@ -354,3 +354,20 @@ def test_history_is_append_only(coordinator, agent_user):
         event.save()
     with pytest.raises(RuntimeError):
         RegistrationEvent.objects.filter(pk=event.pk).update(reason="x")
+
+
+@pytest.mark.django_db
+def test_a_registration_keeps_how_it_came(coordinator):
+    session = open_session(coordinator, capacity=3)
+    user = UserFactory()
+    outcome = services.registration_create(
+        actor=coordinator, session=session, agent=user.agent, source=Registration.Source.POLL
+    )
+    assert outcome.registration.source == Registration.Source.POLL
+    other = UserFactory()
+    default = services.registration_create(actor=other, session=session, agent=other.agent)
+    assert default.registration.source == Registration.Source.SIGNUP
+    with pytest.raises(ValueError, match="Unknown registration source"):
+        services.registration_create(
+            actor=coordinator, session=session, agent=UserFactory().agent, source="carrier pigeon"
+        )
